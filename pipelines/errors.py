@@ -1,0 +1,30 @@
+"""The exception family of the optimization workflow.
+
+    PerfbotError                 base of everything perfbot raises on purpose
+    ├── UsageError               bad command-line usage (exit code 2)
+    ├── ConfigError              a bad `.perfbot.yml` / `[tool.perfbot]` (exit code 2)
+    └── EvaluationError          the evaluation could not be carried out (e.g. the baseline fails its tests)
+
+Messages are written for the person (or model) who has to act on them: they name the file, the key
+and what was expected.
+"""
+
+from __future__ import annotations
+
+
+class PerfbotError(Exception):
+    """Base class; `exit_code` is what the CLI exits with when this escapes a command."""
+
+    exit_code = 1
+
+
+class UsageError(PerfbotError):
+    exit_code = 2
+
+
+class ConfigError(PerfbotError):
+    exit_code = 2
+
+
+class EvaluationError(PerfbotError):
+    exit_code = 1

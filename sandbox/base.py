@@ -1,0 +1,97 @@
+"""The one contract for "where candidate code runs".
+
+    SandboxError                  base of the sandbox's exceptions
+    └── SandboxUnavailable        the requested backend cannot run here (no engine, no image)
+
+A `Sandbox` owns a workspace directory (`workspace`, a POSIX path as seen by commands inside it).
+Files go in and out relative to that workspace; commands run with a timeout and a capped output and
+never see perfbot's own environment (no secrets): only `SAFE_ENV` plus what the caller passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+DEFAULT_MAX_OUTPUT = 64 * 1024
+"""Bytes of a command's output kept by default; the rest is counted and dropped."""
+
+SAFE_ENV = {
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONHASHSEED": "0",
+}
+"""The environment every sandboxed command starts from (plus PATH and HOME set by the backend)."""
+
+
+class SandboxError(Exception):
+    pass
+
+
+class SandboxUnavailable(SandboxError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    output: str
+    """stdout and stderr interleaved, decoded as UTF-8 (invalid bytes replaced), at most `max_output` bytes."""
+    returncode: int
+    """The command's exit status; -N when killed by signal N; meaningless when `timed_out`."""
+    timed_out: bool = False
+    truncated: bool = False
+    """True when the command printed more than `max_output` bytes (the excess was dropped)."""
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+@runtime_checkable
+class Sandbox(Protocol):
+    kind: str
+    """'docker' or 'local'."""
+    isolated: bool
+    """False when nothing but a separate process stands between candidate code and this machine."""
+    workspace: str
+    """Absolute POSIX path of the workspace as commands inside the sandbox see it."""
+
+    def start(self) -> None: ...
+
+    def execute(
+        self,
+        command: str | Sequence[str],
+        timeout: float,
+        *,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        max_output: int = DEFAULT_MAX_OUTPUT,
+    ) -> ExecResult:
+        """Run `command` (a string goes through `sh -c`) in `cwd` (relative to the workspace, default the
+        workspace itself). Never raises for what the command does: timeouts and crashes are results."""
+        ...
+
+    def put_files(self, files: Mapping[str, bytes]) -> None:
+        """Write files at paths relative to the workspace, creating directories as needed."""
+        ...
+
+    def put_dir(self, source: Path, dest: str) -> None:
+        """Copy the host directory `source` (without `.git`) to `dest`, relative to the workspace."""
+        ...
+
+    def get_file(self, path: str) -> bytes:
+        """Read a file relative to the workspace; raises FileNotFoundError when there is none."""
+        ...
+
+    def close(self) -> None:
+        """Release everything (processes, containers, volumes, temp dirs). Safe to call twice."""
+        ...
+
+    def __enter__(self) -> Sandbox: ...
+
+    def __exit__(self, *exc: object) -> None: ...

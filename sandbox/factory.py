@@ -1,0 +1,27 @@
+"""Choosing a backend: Docker by default, local only when asked for. Never a silent fallback."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sandbox.base import Sandbox
+from sandbox.local import LocalSandbox
+
+SandboxKind = Literal["docker", "local"]
+
+
+def open_sandbox(
+    kind: SandboxKind | None = None, *, label: str = "perfbot", benchmark: bool = False
+) -> Sandbox:
+    """A started sandbox of `kind` (None means docker). Raises `SandboxUnavailable` with the reason and the
+    way out (`--sandbox local`) when Docker cannot be used; it never degrades to `local` by itself.
+    `benchmark=True` asks for a sandbox fit for timing (pinned CPUs, no CPU quota)."""
+    sandbox: Sandbox
+    if kind == "local":
+        sandbox = LocalSandbox(label=label)
+    else:
+        from sandbox.docker import DockerSandbox
+
+        sandbox = DockerSandbox(label=label, benchmark=benchmark)
+    sandbox.start()
+    return sandbox
