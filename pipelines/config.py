@@ -21,6 +21,7 @@ CONFIG_NAMES = (".perfbot.yml", ".perfbot.yaml")
 DEFAULT_MODEL = "anthropic:claude-sonnet-4-5"
 ALL_TOOLS = ("view_file", "replace", "write_file", "rewrite_symbol", "bash", "evaluate", "finish")
 _EVALUATE_TRIGGER = re.compile(r"^(agent|on_change|every:[1-9][0-9]*)$")
+Metric = Literal["time", "memory"]
 _IMPORT_REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
@@ -42,7 +43,7 @@ class BenchmarkConfig(_Section):
     entry: str
     inputs: str
     params: dict[str, list[Any]] = Field(min_length=1)
-    metrics: dict[Literal["time", "memory"], float] = Field(default_factory=lambda: {"time": 1.0})
+    metrics: dict[Metric, float] = Field(default_factory=lambda: {"time": 1.0})
     weights: dict[str, dict[Any, float]] = Field(default_factory=dict)
     repeat: int = Field(default=7, ge=1, le=1000)
     timeout: float = Field(default=120, gt=0)
@@ -69,7 +70,7 @@ class BenchmarkConfig(_Section):
 
     @field_validator("metrics")
     @classmethod
-    def _weights_positive(cls, value: dict[str, float]) -> dict[str, float]:
+    def _weights_positive(cls, value: dict[Metric, float]) -> dict[Metric, float]:
         if not value or any(w < 0 for w in value.values()) or sum(value.values()) <= 0:
             raise ValueError("expected weights >= 0 for 'time' and/or 'memory', at least one positive")
         return value
@@ -126,9 +127,7 @@ class AgentConfig(_Section):
     def _model_name(cls, value: str) -> str:
         provider, _, name = value.partition(":")
         if provider not in ("anthropic", "openai", "scripted") or not name:
-            raise ValueError(
-                f"expected 'anthropic:<model>', 'openai:<model>' or 'scripted:<file>', got {value!r}"
-            )
+            raise ValueError(f"expected 'anthropic:<model>', 'openai:<model>' or 'scripted:<file>', got {value!r}")
         return value
 
 
@@ -184,9 +183,7 @@ def load_config(repo: Path, explicit: Path | None = None) -> Config:
 def parse_config(raw: Any, source: str) -> Config:
     """Validate an already-parsed mapping; errors name `source` and each offending key."""
     if not isinstance(raw, dict):
-        raise ConfigError(
-            f"{source}: expected a mapping with keys target, tests, benchmark, ...; got {_kind(raw)}"
-        )
+        raise ConfigError(f"{source}: expected a mapping with keys target, tests, benchmark, ...; got {_kind(raw)}")
     try:
         config = Config.model_validate(raw)
     except ValidationError as e:

@@ -10,9 +10,7 @@ from sandbox.local import LocalSandbox
 SandboxKind = Literal["docker", "local"]
 
 
-def open_sandbox(
-    kind: SandboxKind | None = None, *, label: str = "perfbot", benchmark: bool = False
-) -> Sandbox:
+def open_sandbox(kind: SandboxKind | None = None, *, label: str = "perfbot", benchmark: bool = False) -> Sandbox:
     """A started sandbox of `kind` (None means docker). Raises `SandboxUnavailable` with the reason and the
     way out (`--sandbox local`) when Docker cannot be used; it never degrades to `local` by itself.
     `benchmark=True` asks for a sandbox fit for timing (pinned CPUs, no CPU quota)."""

@@ -7,6 +7,7 @@ output, so a hang or a flood of output cannot take perfbot down with it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -150,7 +151,5 @@ class _CappedReader(threading.Thread):
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
