@@ -25,6 +25,10 @@ Metric = Literal["time", "memory"]
 _IMPORT_REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
+def _time_only() -> dict[Metric, float]:
+    return {"time": 1.0}
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,7 +47,7 @@ class BenchmarkConfig(_Section):
     entry: str
     inputs: str
     params: dict[str, list[Any]] = Field(min_length=1)
-    metrics: dict[Metric, float] = Field(default_factory=lambda: {"time": 1.0})
+    metrics: dict[Metric, float] = Field(default_factory=_time_only)
     weights: dict[str, dict[Any, float]] = Field(default_factory=dict)
     repeat: int = Field(default=7, ge=1, le=1000)
     timeout: float = Field(default=120, gt=0)
