@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipelines.errors import ConfigError
 
 CONFIG_NAMES = (".perfbot.yml", ".perfbot.yaml")
-DEFAULT_MODEL = "anthropic:claude-sonnet-4-5"
+DEFAULT_MODEL = "anthropic:claude-sonnet-4-6"
 ALL_TOOLS = ("view_file", "replace", "write_file", "rewrite_symbol", "bash", "evaluate", "finish")
 _EVALUATE_TRIGGER = re.compile(r"^(agent|on_change|every:[1-9][0-9]*)$")
 Metric = Literal["time", "memory"]

@@ -41,15 +41,32 @@ class ExecResult:
     output: str
     """stdout and stderr interleaved, decoded as UTF-8 (invalid bytes replaced), at most `max_output` bytes."""
     returncode: int
-    """The command's exit status; -N when killed by signal N; meaningless when `timed_out`."""
+    """The command's exit status; meaningless when `timed_out`. A command killed by signal N reads -N when it
+    was started directly, 128+N when a shell reported it (string commands, and every docker command)."""
     timed_out: bool = False
     truncated: bool = False
     """True when the command printed more than `max_output` bytes (the excess was dropped)."""
     duration_s: float = 0.0
+    oom_killed: bool = False
+    """True when the kernel killed a process of the command for exceeding the sandbox's memory limit."""
+    throttled_s: float | None = None
+    """Time the sandbox's cgroup spent throttled by a CPU quota while the command ran (cgroup cpu.stat); None
+    when unknown (always for `local`). A benchmark sandbox has no quota, so anything above 0 makes timings suspect."""
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0 and not self.timed_out
+        return self.returncode == 0 and not self.timed_out and not self.oom_killed
+
+    @property
+    def failure(self) -> str | None:
+        """Why the command failed, in words for a report or a model; None when it succeeded."""
+        if self.timed_out:
+            return f"timed out (killed after {self.duration_s:.1f} s)"
+        if self.oom_killed:
+            return "killed for exceeding the sandbox's memory limit (out of memory)"
+        if self.returncode < 0:
+            return f"killed by signal {-self.returncode}"
+        return None if self.returncode == 0 else f"exited with status {self.returncode}"
 
 
 @runtime_checkable

@@ -1,0 +1,14 @@
+"""Group words that use the same letters the same number of times."""
+
+
+def group_anagrams(words):
+    """Groups of anagrams (case-sensitive), each in input order; groups ordered by their first word's position."""
+    groups = []
+    for word in words:
+        for group in groups:
+            if sorted(group[0]) == sorted(word):
+                group.append(word)
+                break
+        else:
+            groups.append([word])
+    return groups

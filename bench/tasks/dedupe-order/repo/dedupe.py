@@ -1,0 +1,10 @@
+"""Deduplicate event ids while keeping the order in which they were first seen."""
+
+
+def unique_in_order(items):
+    """The items without repeats, each kept at the position of its first occurrence."""
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

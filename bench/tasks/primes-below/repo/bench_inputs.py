@@ -1,0 +1,2 @@
+def make(n):
+    return {"args": [n], "kwargs": {}}

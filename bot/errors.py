@@ -1,0 +1,39 @@
+"""The exception family of the GitLab bot.
+
+    PerfbotError (pipelines.errors)
+    └── BotError                 base of everything the bot raises on purpose
+        ├── SettingsError        missing or invalid server settings (exit code 2 at start)
+        ├── PayloadError         a webhook body the bot cannot read (answered with 400)
+        ├── CommandError         a bad `/optimize` argument (answered with a note showing the grammar)
+        └── ForgeError           a GitLab call that still failed after the retries
+
+Messages name what is wrong and what was expected; they never contain a token or a secret.
+"""
+
+from __future__ import annotations
+
+from pipelines.errors import PerfbotError
+
+
+class BotError(PerfbotError):
+    """Base class of the bot's errors."""
+
+
+class SettingsError(BotError):
+    exit_code = 2
+
+
+class PayloadError(BotError):
+    """The webhook body is not JSON or lacks a field the bot needs; the text says which."""
+
+
+class CommandError(BotError):
+    """A `/optimize` comment the grammar does not accept; the text is shown to the user."""
+
+
+class ForgeError(BotError):
+    """A GitLab API call failed for good; `status` is the last HTTP status (None: no answer)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

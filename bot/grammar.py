@@ -1,0 +1,117 @@
+"""The `/optimize` command grammar. Pure: text in, `OptimizeArgs` / `Help` out, `CommandError` for anything else.
+
+    /optimize [PATH[::SYMBOL]] [--agents K] [--steps M] [--model NAME] [--rounds R] [--max-cost USD]
+    /optimize help
+
+Every value ends up in a CI variable, so each is checked against a narrow pattern and a range here.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from bot.errors import CommandError
+
+GRAMMAR = """\
+`/optimize [PATH[::SYMBOL]] [--agents K] [--steps M] [--model NAME] [--rounds R] [--max-cost USD]`
+
+- `PATH` a Python file in the repository, optionally `::SYMBOL` (a function or `Class.method`); default: the
+  files listed under `target.files` in `.perfbot.yml`
+- `--agents K` independent agents (1–16), `--steps M` steps per agent (1–200), `--rounds R` rounds (1–10)
+- `--model NAME` e.g. `anthropic:claude-sonnet-4-6` or `openai:NAME`
+- `--max-cost USD` stop spending beyond this many dollars (0.01–1000)
+- `/optimize help` shows this text"""
+
+_PATH = re.compile(r"^(?!/)(?!.*\.\.)[\w./-]+\.py(::[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
+_MODEL = re.compile(r"^(anthropic|openai):[\w.:/-]{1,100}$")
+_INTS = {"--agents": ("agents", 1, 16), "--steps": ("steps", 1, 200), "--rounds": ("rounds", 1, 10)}
+_OPTIONS = (*_INTS, "--model", "--max-cost")
+
+
+@dataclass(frozen=True)
+class Help:
+    """`/optimize help`."""
+
+
+@dataclass(frozen=True)
+class OptimizeArgs:
+    target: str | None = None
+    agents: int | None = None
+    steps: int | None = None
+    rounds: int | None = None
+    model: str | None = None
+    max_cost: float | None = None
+
+    def variables(self) -> dict[str, str]:
+        """The CI variables this request sets (`PERFBOT_TARGET`, `PERFBOT_AGENTS`, …); unset options are absent."""
+        values = {
+            "PERFBOT_TARGET": self.target,
+            "PERFBOT_AGENTS": self.agents,
+            "PERFBOT_STEPS": self.steps,
+            "PERFBOT_ROUNDS": self.rounds,
+            "PERFBOT_MODEL": self.model,
+            "PERFBOT_MAX_COST_USD": self.max_cost,
+        }
+        return {key: str(value) for key, value in values.items() if value is not None}
+
+
+def parse_command(line: str) -> OptimizeArgs | Help:
+    """Parse one `/optimize …` line (as found by `events.find_command`)."""
+    try:
+        words = shlex.split(line)
+    except ValueError as e:
+        raise CommandError(f"cannot split the command into words: {e}") from None
+    if not words or words[0] != "/optimize":
+        raise CommandError("the command must start with /optimize")
+    words = words[1:]
+    if words in (["help"], ["--help"]):
+        return Help()
+    fields: dict[str, object] = {}
+    while words:
+        word = words.pop(0)
+        name, _, inline = word.partition("=")
+        if name.startswith("--"):
+            if name not in _OPTIONS:
+                raise CommandError(f"unknown option {name} (known: {', '.join(_OPTIONS)})")
+            value = inline if inline else _take_value(name, words)
+            fields.update(_option(name, value, fields))
+        elif "target" in fields:
+            raise CommandError(f"only one PATH may be given, got {fields['target']!r} and {word!r}")
+        elif _PATH.match(word):
+            fields["target"] = word
+        else:
+            raise CommandError(
+                f"{word!r} is not PATH[::SYMBOL] (a relative path to a .py file, e.g. src/stats.py::mean)"
+            )
+    return OptimizeArgs(**fields)  # type: ignore[arg-type]
+
+
+def _take_value(name: str, words: list[str]) -> str:
+    if not words or words[0].startswith("--"):
+        raise CommandError(f"{name} needs a value")
+    return words.pop(0)
+
+
+def _option(name: str, value: str, seen: dict[str, object]) -> dict[str, object]:
+    if name in _INTS:
+        field, low, high = _INTS[name]
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise CommandError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        parsed: tuple[str, object] = (field, int(value))
+    elif name == "--model":
+        if not _MODEL.match(value):
+            raise CommandError(f"--model must be anthropic:NAME or openai:NAME, got {value!r}")
+        parsed = ("model", value)
+    else:
+        try:
+            cost = float(value)
+        except ValueError:
+            cost = -1.0
+        if not 0.01 <= cost <= 1000:
+            raise CommandError(f"--max-cost must be a number of dollars from 0.01 to 1000, got {value!r}")
+        parsed = ("max_cost", cost)
+    if parsed[0] in seen:
+        raise CommandError(f"{name} is given twice")
+    return dict([parsed])

@@ -1,0 +1,17 @@
+"""Benchmark inputs for top_words: a seeded random text of n words drawn from a vocabulary that grows with n."""
+
+import random
+
+_PUNCTUATION = ["", "", "", "", ",", ".", ";", "!"]
+
+
+def make(n):
+    rng = random.Random(n)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(max(10, n // 20))]
+    tokens = []
+    for _ in range(n):
+        word = rng.choice(vocabulary)
+        if rng.random() < 0.1:
+            word = word.capitalize()
+        tokens.append(word + rng.choice(_PUNCTUATION))
+    return {"args": [" ".join(tokens)], "kwargs": {"k": 10}}

@@ -1,0 +1,142 @@
+"""One run: a contestant on a task, once. The result is a plain record (JSON), stored by the harness.
+
+A record has: task, contestant, repeat, kind, fingerprint, status ('ok' or 'error'), error, solved (an accepted
+candidate was selected), speedup (its score, 1.0 when nothing was selected: nothing would ship), selected,
+reason, candidates, correctness_failures, usage (tokens, usd), wall_s, budget, failures (see `failures`), and for
+command contestants agent_exit, agent_timed_out and outside_target (files it changed that do not count).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from pipelines.bench.agent_command import run_agent_command
+from pipelines.bench.contestants import AnyContestant, CommandContestant, OverlayContestant, PerfbotContestant
+from pipelines.bench.failures import correctness_failures, summarize
+from pipelines.bench.suite import Task
+from pipelines.config import Config, parse_config
+from pipelines.evaluate import Candidate, CandidateResult, Evaluator, select
+from pipelines.select import Search
+from pipelines.trace import Trace, read_trace
+from sandbox.factory import SandboxKind, open_sandbox
+
+
+def run_one(
+    task: Task,
+    contestant: AnyContestant,
+    repeat: int,
+    run_dir: Path,
+    sandbox: SandboxKind | None,
+) -> dict[str, Any]:
+    """Runs the contestant on the task and returns its record; an error becomes a record with status 'error'."""
+    if run_dir.exists():
+        shutil.rmtree(run_dir)  # what an interrupted attempt left behind
+    run_dir.mkdir(parents=True)
+    base = {
+        "task": task.name,
+        "contestant": contestant.name,
+        "repeat": repeat,
+        "kind": contestant.kind,
+        "fingerprint": contestant.fingerprint(),
+        "reference_speedup": task.reference_speedup,
+    }
+    started = time.monotonic()
+    try:
+        if isinstance(contestant, PerfbotContestant):
+            outcome = _perfbot(task, contestant, run_dir, sandbox)
+        elif isinstance(contestant, CommandContestant):
+            outcome = _command(task, contestant, run_dir, sandbox)
+        else:
+            outcome = _overlay(task, contestant, sandbox)
+    except Exception as e:  # one broken run (sandbox, model, baseline) must not end the benchmark
+        return {**base, "status": "error", "error": f"{type(e).__name__}: {e}", "wall_s": time.monotonic() - started}
+    return {**base, "status": "ok", "error": None, **outcome, "wall_s": round(time.monotonic() - started, 3)}
+
+
+def configured(task: Task, contestant: PerfbotContestant) -> Config:
+    raw = task.config.model_dump()
+    for (section, key), value in contestant.overrides(task.name).items():
+        raw[section][key] = value
+    return parse_config(raw, f"{task.config.source} (contestant {contestant.name})")
+
+
+def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: SandboxKind | None) -> dict[str, Any]:
+    config = configured(task, contestant)
+    trace = Trace(run_dir / "trace.jsonl")
+    try:
+        with open_sandbox(kind, label=f"bench-{task.name}", benchmark=True) as sandbox:
+            evaluator = Evaluator(task.repo, config, sandbox)
+            evaluator.prepare()
+            result = Search(task.repo, config, evaluator, sandbox_kind=kind, trace=trace).run()
+    finally:
+        trace.close()
+    usage = result.budget.total()
+    search = config.search
+    return {
+        **_verdict(result.selected, result.results),
+        "usage": {
+            "input_tokens": usage.prompt_tokens,
+            "output_tokens": usage.output_tokens,
+            "usd": round(usage.usd, 6),
+        },
+        "budget": {
+            "agents": search.agents,
+            "steps": search.steps,
+            "rounds": search.rounds,
+            "total_steps": search.agents * search.steps * search.rounds,
+            "max_cost_usd": search.max_cost_usd,
+        },
+        "failures": summarize(read_trace(run_dir / "trace.jsonl"), result.results),
+    }
+
+
+def _command(task: Task, contestant: CommandContestant, run_dir: Path, kind: SandboxKind | None) -> dict[str, Any]:
+    agent = run_agent_command(task, contestant, kind)
+    (run_dir / "agent.log").write_text(agent.output, encoding="utf-8")
+    results: list[CandidateResult] = []
+    with open_sandbox(kind, label=f"bench-{task.name}", benchmark=True) as sandbox:
+        evaluator = Evaluator(task.repo, task.config, sandbox)
+        evaluator.prepare()
+        if agent.files:
+            origin = f"what {contestant.name} left in the workspace"
+            results = evaluator.evaluate([Candidate(id=contestant.name, origin=origin, files=agent.files)])
+    return {
+        **_verdict(select(results), results),
+        "usage": agent.usage,
+        "budget": {"steps": contestant.steps, "total_steps": contestant.steps, "max_cost_usd": contestant.max_cost_usd},
+        "failures": None,
+        "agent_exit": agent.returncode,
+        "agent_timed_out": agent.timed_out,
+        "outside_target": agent.outside_target,
+    }
+
+
+def _overlay(task: Task, contestant: OverlayContestant, kind: SandboxKind | None) -> dict[str, Any]:
+    files = task.overlays[contestant.kind]
+    with open_sandbox(kind, label=f"bench-{task.name}", benchmark=True) as sandbox:
+        evaluator = Evaluator(task.repo, task.config, sandbox)
+        results = evaluator.evaluate(
+            [Candidate(id=contestant.name, origin=f"the task's {contestant.kind}/", files=files)]
+        )
+    return {**_verdict(select(results), results), "usage": {}, "budget": None, "failures": None}
+
+
+def _verdict(selected: CandidateResult | None, results: list[CandidateResult]) -> dict[str, Any]:
+    if selected is not None:
+        reason = selected.reason
+    elif results:
+        reason = "no candidate accepted; the last: " + results[-1].reason
+    else:
+        reason = "no candidate: nothing was changed"
+    return {
+        "solved": selected is not None,
+        "speedup": round(selected.score, 4) if selected is not None and selected.score else 1.0,
+        "selected": selected.id if selected is not None else None,
+        "reason": reason,
+        "candidates": len(results),
+        "correctness_failures": correctness_failures(results),
+        "diff": selected.diff if selected is not None else "",
+    }

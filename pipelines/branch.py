@@ -1,0 +1,89 @@
+"""Writing a candidate to a local branch without touching the user's working tree, index or HEAD.
+
+Git plumbing only: the new files become blobs (`hash-object -w`), a temporary index built from the base commit
+takes them (`update-index --cacheinfo`, keeping each file's mode), `write-tree` + `commit-tree` make one commit
+on top of the base, and `update-ref` points `perfbot/<slug>` at it. The checked-out branch and files stay as
+they were, whatever their state.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from pipelines.errors import PerfbotError
+
+
+class BranchError(PerfbotError):
+    pass
+
+
+def is_git_repo(repo: Path) -> bool:
+    try:
+        return _git(repo, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except BranchError:
+        return False
+
+
+def create_branch(repo: Path, slug: str, files: Mapping[str, str], message: str, *, base: str = "HEAD") -> str:
+    """Commits `files` (repo-relative path -> full text) on top of `base` as branch `perfbot/<slug>` (with a
+    numeric suffix if that name is taken). Returns the branch name."""
+    parent = _git(repo, "rev-parse", "--verify", f"{base}^{{commit}}").strip()
+    with tempfile.TemporaryDirectory(prefix="perfbot-index-") as tmp:
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        _git(repo, "read-tree", parent, env=env)
+        for path, text in sorted(files.items()):
+            blob = _git(repo, "hash-object", "-w", "--stdin", "--path", path, input=text).strip()
+            _git(repo, "update-index", "--add", "--cacheinfo", f"{_mode(repo, parent, path)},{blob},{path}", env=env)
+        tree = _git(repo, "write-tree", env=env).strip()
+    commit = _git(repo, "commit-tree", tree, "-p", parent, "-F", "-", input=message, env=_identity(repo)).strip()
+    branch = _free_name(repo, f"perfbot/{slug}")
+    _git(repo, "update-ref", f"refs/heads/{branch}", commit, "0" * 40)
+    return branch
+
+
+def _mode(repo: Path, commit: str, path: str) -> str:
+    listing = _git(repo, "ls-tree", commit, "--", path).split()
+    return listing[0] if listing else "100644"
+
+
+def _free_name(repo: Path, name: str) -> str:
+    candidate, n = name, 1
+    while _git(repo, "for-each-ref", f"refs/heads/{candidate}").strip():
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
+
+
+def _identity(repo: Path) -> dict[str, str]:
+    """perfbot as author/committer only where the user has no git identity configured."""
+    env: dict[str, str] = {}
+    for key, var in (("user.name", "NAME"), ("user.email", "EMAIL")):
+        try:
+            configured = _git(repo, "config", key).strip()
+        except BranchError:
+            configured = ""
+        if not configured:
+            value = "perfbot" if var == "NAME" else "perfbot@localhost"
+            env |= {f"GIT_AUTHOR_{var}": value, f"GIT_COMMITTER_{var}": value}
+    return env
+
+
+def _git(repo: Path, *args: str, input: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(repo), *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **(env or {})},
+        )
+    except OSError as e:
+        raise BranchError(f"cannot run git: {e}") from e
+    if result.returncode != 0:
+        raise BranchError(f"git {' '.join(args[:2])} failed: {result.stderr.strip()[:500]}")
+    return result.stdout

@@ -1,0 +1,170 @@
+"""`rewrite_symbol`: replace one def/class, named by its dotted path, keeping the rest of the file byte for byte.
+
+libcst parses the file and swaps exactly that node, so comments, blank lines and formatting elsewhere are kept.
+Decorators and the comment lines above the definition are kept from the original unless `code` brings its
+own. `code` may be indented as in the file or not at all; the file's indentation style (tabs, width) wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import libcst as cst
+
+from pipelines.edit.base import EditContext, ToolResult, check_args
+from pipelines.edit.elision import find_elisions
+from pipelines.edit.errors import Location, ToolRefused
+from pipelines.edit.symbols import definitions, nearest_names
+from pipelines.edit.text import is_python, snippet, syntax_error
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "symbol": {"type": "string", "description": "path.py::function, path.py::Class or path.py::Class.method"},
+        "code": {
+            "type": "string",
+            "description": "The whole new def or class. Without decorators, the original ones are kept.",
+        },
+    },
+    "required": ["symbol", "code"],
+}
+
+DESCRIPTION = (
+    "Replace one function, method or class with new code. symbol names it as path.py::name or "
+    "path.py::Class.method; code is the complete new definition with the same name (no other statements). "
+    "The rest of the file is untouched. Decorators and comments above the definition are kept unless code has its own."
+)
+
+Definition = cst.FunctionDef | cst.ClassDef
+
+
+class RewriteSymbol:
+    name = "rewrite_symbol"
+
+    def __init__(self, context: EditContext) -> None:
+        self._context = context
+
+    def spec(self) -> dict[str, Any]:
+        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
+
+    def run(self, args: Mapping[str, object]) -> ToolResult:
+        checked = check_args(self.name, SCHEMA, args)
+        context = self._context
+        rel, dotted = self._split(checked["symbol"])
+        document = context.load(rel)
+        before = document.text
+        try:
+            module = cst.parse_module(before)
+        except cst.ParserSyntaxError as e:
+            reason = syntax_error(rel, before) or f"libcst cannot parse it: {e.message}"
+            raise ToolRefused(f"{rel} does not parse ({reason}); use replace or write_file.") from None
+        target = self._find(module, rel, dotted, before)
+        replacement = self._replacement(dotted, document.adopt(checked["code"]), target)
+        self._refuse_elisions(module, rel, dotted, target, replacement, before)
+        rebuilt = module.deep_replace(target, replacement)
+        assert isinstance(rebuilt, cst.Module)
+        after = rebuilt.code
+        if after == before:
+            raise ToolRefused(f"code is identical to the current {dotted}: nothing would change.")
+        context.check_syntax(rel, before, after)
+        context.ledger.turn_start.setdefault(rel, before)
+        context.workspace.write_text(rel, document.dump(after))
+        context.ledger.record_change(self.name, rel, before, after)
+        found = [d for d in definitions(after) if d.name == dotted]
+        start, end = (found[0].start_line, found[0].end_line) if found else (1, 1)
+        context.failures.clear(rel, start, end)
+        return ToolResult(
+            f"Rewrote {dotted} in {rel}; it is now lines {start}-{end}:\n{snippet(after, start, end, context=1)}",
+            ok=True,
+            changed=[rel],
+            locations=[Location(rel, start, end)],
+        )
+
+    def _refuse_elisions(
+        self, module: cst.Module, rel: str, dotted: str, target: Definition, replacement: Definition, text: str
+    ) -> None:
+        """Refuse `replacement` if it leaves out code of `target`, naming the lost lines of the file."""
+        old = module.code_for_node(target.with_changes(leading_lines=[]))
+        new = module.code_for_node(replacement.with_changes(leading_lines=[]))
+        elisions = find_elisions(old, new, python=True)
+        if not elisions:
+            return
+        shift = next(d.start_line for d in definitions(text) if d.name == dotted) - 1
+        moved = [dataclasses.replace(e, lost_start=e.lost_start + shift, lost_end=e.lost_end + shift) for e in elisions]
+        raise ToolRefused(
+            f"Refused: code leaves out parts of {dotted}; nothing was written.\n"
+            + "\n".join("- " + e.describe(yours="your code's line", where=rel) for e in moved)
+            + "\nSend the complete definition.",
+            [Location(rel, e.lost_start, e.lost_end) for e in moved],
+        )
+
+    def _split(self, symbol: str) -> tuple[str, str]:
+        path, sep, dotted = symbol.partition("::")
+        if not sep or not dotted.strip() or not path.strip():
+            raise ToolRefused(
+                f"symbol {symbol!r} must look like path/to/file.py::function or path/to/file.py::Class.method."
+            )
+        rel = self._context.editable(path)
+        if not is_python(rel):
+            raise ToolRefused(f"rewrite_symbol edits Python files only; {rel} is not one. Use replace or write_file.")
+        return rel, dotted.strip()
+
+    def _find(self, module: cst.Module, rel: str, dotted: str, text: str) -> Definition:
+        scope: Sequence[cst.CSTNode] = module.body
+        found: list[Definition] = []
+        for depth, part in enumerate(dotted.split(".")):
+            found = [n for n in scope if isinstance(n, cst.FunctionDef | cst.ClassDef) and n.name.value == part]
+            if len(found) != 1:
+                break
+            if depth < dotted.count("."):
+                body = found[0].body
+                scope = body.body if isinstance(body, cst.IndentedBlock) else []
+        if len(found) == 1:
+            return found[0]
+        if found:
+            lines = [str(d.start_line) for d in definitions(text) if d.name == dotted]
+            raise ToolRefused(
+                f"{dotted} is defined {len(found)} times in {rel} (lines {', '.join(lines)}); "
+                "rewrite_symbol needs a unique name. Use replace for one of them."
+            )
+        near = nearest_names(text, dotted)
+        hint = f" Nearest existing: {', '.join(f'{rel}::{n}' for n in near)}." if near else ""
+        places = [Location(rel, d.start_line, d.end_line) for n in near for d in definitions(text) if d.name == n]
+        raise ToolRefused(f"No definition {dotted} in {rel}.{hint}", places)
+
+    def _replacement(self, dotted: str, code: str, target: Definition) -> Definition:
+        try:
+            parsed = cst.parse_module(textwrap.dedent(code))
+        except cst.ParserSyntaxError as e:
+            raise ToolRefused(f"code does not parse: line {e.raw_line}, column {e.raw_column}: {e.message}") from None
+        name = dotted.rsplit(".", 1)[-1]
+        statements = list(parsed.body)
+        defs = [s for s in statements if isinstance(s, cst.FunctionDef | cst.ClassDef)]
+        if len(statements) != 1 or len(defs) != 1:
+            raise ToolRefused(
+                f"code must be exactly one definition (def or class {name}) and nothing else; it has "
+                f"{len(statements)} statements. Add imports or helpers with replace."
+            )
+        node = defs[0]
+        if node.name.value != name:
+            raise ToolRefused(
+                f"code defines {node.name.value!r}, but the symbol is {name!r}. Keep the name "
+                "(callers use it), or use replace to add a new definition."
+            )
+        decorators = node.decorators or target.decorators
+        comments = [*parsed.header, *node.leading_lines]
+        if any(line.comment is not None for line in comments):
+            blank_prefix: list[cst.EmptyLine] = []
+            for line in target.leading_lines:
+                if line.comment is not None:
+                    break
+                blank_prefix.append(line)
+            while comments and comments[0].comment is None:
+                comments.pop(0)
+            leading = [*blank_prefix, *comments]
+        else:
+            leading = list(target.leading_lines)
+        return node.with_changes(decorators=decorators, leading_lines=leading)

@@ -1,0 +1,55 @@
+"""The definitions (functions, classes, methods) of a Python file, by dotted path, with their lines."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import warnings
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    """Dotted path inside the module: `func`, `Class`, `Class.method`, `func.inner`."""
+    start_line: int
+    """First line, decorators included."""
+    end_line: int
+
+
+def definitions(text: str) -> list[Definition]:
+    """Every def/class in `text` in source order; [] when it does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[Definition] = []
+    _collect(tree.body, "", found)
+    return found
+
+
+def enclosing(text: str, start_line: int, end_line: int) -> Definition | None:
+    """The innermost definition containing lines [start_line, end_line]."""
+    inside = [d for d in definitions(text) if d.start_line <= start_line and end_line <= d.end_line]
+    return min(inside, key=lambda d: d.end_line - d.start_line, default=None)
+
+
+def nearest_names(text: str, name: str, limit: int = 5) -> list[str]:
+    """Existing dotted names most like `name` (by the whole path, then by its last part)."""
+    names = [d.name for d in definitions(text)]
+    close = difflib.get_close_matches(name, names, n=limit, cutoff=0.5)
+    last = name.rsplit(".", 1)[-1]
+    close += [n for n in names if n.rsplit(".", 1)[-1] == last and n not in close]
+    close += [n for n in difflib.get_close_matches(last, names, n=limit, cutoff=0.6) if n not in close]
+    return close[:limit]
+
+
+def _collect(body: list[ast.stmt], prefix: str, found: list[Definition]) -> None:
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            name = prefix + node.name
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            found.append(Definition(name, start, node.end_lineno or node.lineno))
+            _collect(node.body, name + ".", found)

@@ -1,0 +1,39 @@
+"""The artifacts of a run (DESIGN §3.4): report.json, report.md, report.html and patch.diff.
+
+report = Report(baseline, results, selected="c1", config=config, sandbox_kind="docker", sandbox_isolated=True)
+paths = write_artifacts(report, out_dir)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pipelines.report.html import render_html
+from pipelines.report.markdown import render_markdown
+from pipelines.report.model import SCHEMA_VERSION, Cost, Report, method_text
+
+__all__ = ["SCHEMA_VERSION", "Cost", "Report", "method_text", "render_html", "render_markdown", "write_artifacts"]
+
+
+def write_artifacts(report: Report, out_dir: Path) -> dict[str, Path]:
+    """Write report.json, report.md, report.html and patch.diff (empty when nothing was selected) into `out_dir`.
+
+    Each file is written to a temporary name and renamed, so a reader never sees half a file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    selected = report.selected_result
+    contents = {
+        "report.json": json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
+        "report.md": render_markdown(report),
+        "report.html": render_html(report),
+        "patch.diff": selected.diff if selected else "",
+    }
+    paths = {}
+    for name, text in contents.items():
+        path = out_dir / name
+        partial = out_dir / f".{name}.partial"
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+        paths[name] = path
+    return paths

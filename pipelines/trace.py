@@ -1,0 +1,100 @@
+"""`trace.jsonl`: one JSON line per event of a run, written as it happens (a crash keeps what came before).
+
+Events have a `type` and the `agent` they belong to (`a0`, `a1`, ... or none for the run itself):
+
+    agent_start   system prompt, tool definitions, round, starting point
+    model_call    the messages sent since the previous call, the reply's content, stop reason and usage
+    tool_call     name, input, result text, ok, whether files changed
+    evaluation    candidate id, status, score, the table the agent saw
+    agent_end     why the agent stopped, steps, usage
+
+Together they rebuild every conversation exactly (`export_messages`), so a run can be inspected, replayed or
+turned into training data. Secrets are never written: every value of an environment variable whose name looks
+like a credential is replaced by `[redacted]` before a line reaches the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
+_MIN_SECRET_LEN = 8
+
+
+def secret_values(environ: dict[str, str] | None = None) -> list[str]:
+    """The values of credential-like environment variables, longest first (so overlaps redact fully)."""
+    env = os.environ if environ is None else environ
+    values = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= _MIN_SECRET_LEN}
+    return sorted(values, key=len, reverse=True)
+
+
+class Trace:
+    """Appends events to a JSONL file; safe to share between agent threads. `Trace(None)` records nothing."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._secrets = secret_values()
+        self._file: TextIO | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("a", encoding="utf-8")
+
+    def write(self, type: str, **fields: Any) -> None:
+        if self._file is None:
+            return
+        line = json.dumps({"type": type, "time": round(time.time(), 3), **fields}, default=str, ensure_ascii=False)
+        for secret in self._secrets:
+            line = line.replace(secret, "[redacted]")
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+
+def read_trace(path: Path) -> Iterator[dict[str, Any]]:
+    """The events of a trace file; a line that is not JSON raises ValueError naming the line number."""
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{number}: not a JSON line: {e}") from e
+
+
+def export_messages(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per agent, in the Messages API form: `{agent, round, model, system, tools, messages, outcome}`."""
+    sessions: dict[str, dict[str, Any]] = {}
+    for event in events:
+        agent = str(event.get("agent"))
+        if event["type"] == "agent_start":
+            sessions[agent] = {
+                "agent": agent,
+                "round": event.get("round"),
+                "model": event.get("model"),
+                "system": event["system"],
+                "tools": event["tools"],
+                "messages": [],
+                "outcome": None,
+            }
+        elif event["type"] == "model_call" and agent in sessions:
+            messages = sessions[agent]["messages"]
+            messages.extend(event["sent"])
+            messages.append({"role": "assistant", "content": event["reply"]})
+        elif event["type"] == "agent_end" and agent in sessions:
+            sessions[agent]["outcome"] = event.get("reason")
+    return list(sessions.values())

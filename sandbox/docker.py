@@ -1,0 +1,291 @@
+"""The `docker` backend, the default: one hardened, labelled container per sandbox.
+
+The container has no network, a read-only root with the workspace on a labelled named volume and a tmpfs /tmp,
+no capabilities, no-new-privileges, user 1000, pids and memory limits (no swap), and `sleep <lifetime>` as its main
+process under an init, so a container whose perfbot died stops by itself when its lifetime is over. Each command
+runs through `docker exec` under a wrapper that enforces the timeout inside the container (see `execution`); the
+host waits a little longer and kills the container if even that fails. Containers and volumes are removed in
+`close()`, and the reaper removes what a killed perfbot left behind every time a sandbox starts.
+
+A benchmark sandbox (`benchmark=True`) is pinned to CPUs with a cpuset and has no CPU quota, so timings are not
+distorted by CFS throttling; `ExecResult.throttled_s` still reports any throttling the cgroup saw.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import docker
+import docker.errors
+import structlog
+from docker.models.containers import Container
+from docker.models.volumes import Volume
+from docker.types import Ulimit
+
+from sandbox.archive import dir_archive, files_archive, relative, single_file
+from sandbox.base import DEFAULT_MAX_OUTPUT, SAFE_ENV, ExecResult, SandboxError, SandboxUnavailable
+from sandbox.execution import KILL_AFTER_S, CappedStream, counters, wrap
+from sandbox.images import image_exists, sandbox_image_name
+from sandbox.reaper import reap, resource_labels
+
+UID = 1000
+DEFAULT_LIFETIME_S = 3 * 3600
+BACKSTOP_S = 15.0
+"""How long the host waits beyond a command's timeout before it kills the whole container."""
+_WAYS_OUT = "or run with --sandbox local to run without isolation"
+
+log = structlog.get_logger(__name__)
+
+
+def connect(timeout: float = 60) -> docker.DockerClient:
+    """A client of the engine named by DOCKER_HOST (else the local socket); `SandboxUnavailable` when unreachable."""
+    try:
+        client = docker.from_env(timeout=int(timeout))
+        client.ping()
+    except Exception as e:  # docker-py raises DockerException or a bare requests error depending on where it fails
+        raise SandboxUnavailable(
+            f"no Docker Engine is reachable ({type(e).__name__}: {e}): start Docker or set DOCKER_HOST, {_WAYS_OUT}"
+        ) from e
+    return client
+
+
+class DockerSandbox:
+    kind = "docker"
+    isolated = True
+    workspace = "/workspace"
+
+    def __init__(
+        self,
+        label: str = "perfbot",
+        benchmark: bool = False,
+        image: str | None = None,
+        *,
+        mem_limit: str = "2g",
+        pids_limit: int = 256,
+        tmp_size: str = "512m",
+        cpus: str | None = None,
+        lifetime_s: int = DEFAULT_LIFETIME_S,
+        backstop_s: float = BACKSTOP_S,
+        client: docker.DockerClient | None = None,
+    ) -> None:
+        """`cpus` is the cpuset of a benchmark sandbox (default `PERFBOT_BENCH_CPUS`, else the engine's last CPU).
+        `backstop_s` is how long the host waits past a command's timeout before it kills the container."""
+        self.label = label
+        self.benchmark = benchmark
+        self.image = image or sandbox_image_name()
+        self.mem_limit = mem_limit
+        self.pids_limit = pids_limit
+        self.tmp_size = tmp_size
+        self.cpus = cpus or os.environ.get("PERFBOT_BENCH_CPUS") or None
+        self.lifetime_s = lifetime_s
+        self.backstop_s = backstop_s
+        self._client = client
+        self.container: Container | None = None
+        self._volume: Volume | None = None
+        self._expires_at = 0.0
+
+    def start(self) -> None:
+        if self.container is not None:
+            return
+        client = self._client = self._client or connect()
+        try:
+            reap(client)
+        except docker.errors.DockerException as e:  # leftovers of other runs must not stop this one
+            log.warning("sandbox.reap_failed", error=str(e))
+        if not image_exists(client, self.image):
+            raise SandboxUnavailable(
+                f"the sandbox image {self.image} is missing: build it with `perfbot sandbox build` "
+                f"(offline, from Debian packages), {_WAYS_OUT}"
+            )
+        name = f"perfbot-{re.sub(r'[^a-zA-Z0-9_.-]', '-', self.label)[:40]}-{uuid.uuid4().hex[:10]}"
+        labels = resource_labels(self.label, self.lifetime_s + 60)
+        try:
+            self._volume = client.volumes.create(name=f"{name}-ws", labels=labels)
+            self.container = client.containers.create(
+                self.image, ["sleep", str(self.lifetime_s)], name=name, labels=labels, **self._hardening(client)
+            )
+            self.container.start()
+        except docker.errors.DockerException as e:
+            self.close()
+            raise SandboxUnavailable(f"cannot start a sandbox container from {self.image}: {e}") from e
+        self._expires_at = time.time() + self.lifetime_s
+
+    def execute(
+        self,
+        command: str | Sequence[str],
+        timeout: float,
+        *,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        max_output: int = DEFAULT_MAX_OUTPUT,
+    ) -> ExecResult:
+        argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
+        workdir = posixpath.join(self.workspace, relative(cwd or ""))
+        timeout = max(timeout, 0.01)  # `timeout 0` would mean no limit at all
+        started = time.monotonic()
+        environment = {**SAFE_ENV, "HOME": "/tmp", **(env or {})}
+        exec_id = self._exec_create(wrap(argv, timeout, max_output), workdir, environment)
+        stream = self._exec_start(exec_id, max_output)
+        stream.join(timeout + KILL_AFTER_S + self.backstop_s)
+        backstop = stream.is_alive()
+        if backstop:
+            self._kill(f"a command outlived its {timeout} s timeout")
+            stream.join(30)
+        code = 137 if backstop else self._exit_code(exec_id)
+        return self._result(stream, code, time.monotonic() - started, timeout, backstop)
+
+    def put_files(self, files: Mapping[str, bytes]) -> None:
+        self._put_archive(files_archive(files, UID), "files")
+
+    def put_dir(self, source: Path, dest: str) -> None:
+        with dir_archive(source, dest, UID) as archive:
+            self._put_archive(archive, str(source))
+
+    def get_file(self, path: str) -> bytes:
+        rel = relative(path)
+        if not rel:
+            raise IsADirectoryError(f"{path!r} is the workspace itself")
+        try:
+            chunks, _stat = self._require().get_archive(posixpath.join(self.workspace, rel))
+        except docker.errors.NotFound as e:
+            raise FileNotFoundError(f"no file {path!r} in the sandbox workspace") from e
+        return single_file(chunks, path)
+
+    def close(self) -> None:
+        container, volume, self.container, self._volume = self.container, self._volume, None, None
+        for resource, options in ((container, {"force": True, "v": True}), (volume, {"force": True})):
+            if resource is None:
+                continue
+            try:
+                resource.remove(**options)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.DockerException as e:  # the reaper removes it later: labels carry the expiry
+                log.warning("sandbox.remove_failed", resource=resource.name, error=str(e))
+
+    def __enter__(self) -> DockerSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _hardening(self, client: docker.DockerClient) -> dict[str, Any]:
+        assert self._volume is not None
+        options: dict[str, Any] = {
+            "init": True,
+            "user": f"{UID}:{UID}",
+            "working_dir": self.workspace,
+            "hostname": "sandbox",
+            "environment": {**SAFE_ENV, "HOME": "/tmp"},
+            "network_mode": "none",
+            "read_only": True,
+            "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={self.tmp_size}"},
+            "volumes": {self._volume.name: {"bind": self.workspace, "mode": "rw"}},
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges:true"],
+            "pids_limit": self.pids_limit,
+            "mem_limit": self.mem_limit,
+            "memswap_limit": self.mem_limit,
+            "ulimits": [Ulimit(name="nofile", soft=4096, hard=4096)],
+        }
+        if self.benchmark:
+            self.cpus = self.cpus or str(int(client.info().get("NCPU", 1)) - 1)
+            options["cpuset_cpus"] = self.cpus
+        return options
+
+    def _require(self) -> Container:
+        if self.container is None:
+            raise SandboxError("the sandbox is not started (or already closed)")
+        return self.container
+
+    def _api(self) -> docker.APIClient:
+        assert self._client is not None
+        return self._client.api
+
+    def _exec_create(self, argv: list[str], workdir: str, env: dict[str, str]) -> str:
+        container = self._require()
+        for attempt in (1, 2):
+            try:
+                created = self._api().exec_create(
+                    container.id, argv, stdout=True, stderr=True, workdir=workdir, environment=env, user=f"{UID}:{UID}"
+                )
+                return str(created["Id"])
+            except docker.errors.APIError as e:
+                if attempt == 2 or e.status_code != 409 or not self._revive():
+                    raise SandboxError(f"cannot run a command in the sandbox container: {e}") from e
+        raise AssertionError("unreachable")
+
+    def _exec_start(self, exec_id: str, max_output: int) -> CappedStream:
+        try:
+            chunks = self._api().exec_start(exec_id, stream=True, demux=True)
+        except docker.errors.APIError as e:
+            raise SandboxError(f"cannot run a command in the sandbox container: {e}") from e
+        stream = CappedStream(chunks, max_output)
+        stream.start()
+        return stream
+
+    def _revive(self) -> bool:
+        """Restart a container that stopped (a command killed every process, or the backstop killed it) while its
+        lifetime lasts; the workspace volume keeps the files."""
+        container = self._require()
+        if time.time() >= self._expires_at:
+            return False
+        container.reload()
+        if container.status != "running":
+            log.warning("sandbox.restarted", container=container.name, status=container.status)
+            container.start()
+        return True
+
+    def _kill(self, reason: str) -> None:
+        container = self._require()
+        log.warning("sandbox.killed", container=container.name, reason=reason)
+        try:
+            container.kill()
+        except docker.errors.APIError as e:
+            log.warning("sandbox.kill_failed", container=container.name, error=str(e))
+
+    def _result(self, stream: CappedStream, code: int, duration: float, timeout: float, backstop: bool) -> ExecResult:
+        measured = counters(stream.meta.decode("utf-8", errors="replace"))
+        oom_killed = bool(measured.oom_kills)
+        output = stream.output.decode("utf-8", errors="replace")
+        if oom_killed:
+            output += f"\n[perfbot] killed: the command used more than the sandbox's {self.mem_limit} of memory\n"
+        if measured.pids_limit_hits:
+            output += f"\n[perfbot] the command hit the sandbox's limit of {self.pids_limit} processes\n"
+        if backstop:
+            output += (
+                "\n[perfbot] the command outlived its timeout (a process escaped it): the sandbox container was "
+                "killed; it restarts with the next command and the workspace is kept\n"
+            )
+        return ExecResult(
+            output=output,
+            returncode=code,
+            timed_out=backstop or (code in (124, 137) and duration >= timeout),
+            truncated=stream.truncated,
+            duration_s=duration,
+            oom_killed=oom_killed,
+            throttled_s=measured.throttled_s,
+        )
+
+    def _put_archive(self, archive: IO[bytes], what: str) -> None:
+        try:
+            self._require().put_archive(self.workspace, archive)
+        except docker.errors.APIError as e:
+            raise SandboxError(f"cannot copy {what} into the sandbox workspace: {e}") from e
+
+    def _exit_code(self, exec_id: str) -> int:
+        deadline = time.monotonic() + 10
+        while True:
+            state = self._api().exec_inspect(exec_id)
+            if not state.get("Running") or time.monotonic() > deadline:
+                code = state.get("ExitCode")
+                return int(code) if code is not None else -1
+            time.sleep(0.01)  # the engine records the exit code just after the stream ends

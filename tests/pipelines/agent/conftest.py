@@ -1,0 +1,94 @@
+"""Fixtures of the agent tests. `fixtures/` holds small target repos (with their own tests) that are data here.
+
+Runs use the local sandbox and a small benchmark grid so that a whole `perfbot optimize` takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipelines.cli import main
+from tests.conftest import git
+
+collect_ignore = ["fixtures"]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class Run:
+    exit_code: int
+    out: Path
+    stderr: str
+
+    @property
+    def report(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.out / "report.json").read_text())
+        return data
+
+    def trace(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in (self.out / "trace.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture
+def small_config(tmp_path: Path) -> Callable[[Path], Path]:
+    """A copy of REPO's config with a grid small enough for tests (kept outside the repo, so it stays clean)."""
+
+    def make(repo: Path, agent: dict[str, Any] | None = None, **search: Any) -> Path:
+        raw = yaml.safe_load((repo / ".perfbot.yml").read_text())
+        bench = raw["benchmark"]
+        bench["params"] = {axis: values[:1] if axis == "d" else values[:2] for axis, values in bench["params"].items()}
+        bench.pop("weights", None)
+        bench["repeat"] = 3
+        raw["search"] = {"agents": 1, "steps": 12, **search}
+        raw["agent"] = agent or {}
+        path = tmp_path / f"{repo.name}-small.yml"
+        path.write_text(yaml.safe_dump(raw))
+        return path
+
+    return make
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Callable[..., str]:
+    """Writes a scripted session (turns, or {sessions: [...], rates: ...}) and returns its --model spec."""
+    count = 0
+
+    def write(turns_or_sessions: Any) -> str:
+        nonlocal count
+        count += 1
+        path = tmp_path / f"script-{count}.yaml"
+        path.write_text(yaml.safe_dump(turns_or_sessions, sort_keys=False))
+        return f"scripted:{path}"
+
+    return write
+
+
+@pytest.fixture
+def optimize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    def run(repo: Path, *args: str) -> Run:
+        out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}"
+        code = main(["optimize", str(repo), "--sandbox", "local", "--out", str(out), *args])
+        return Run(code, out, capsys.readouterr().err)
+
+    return run
+
+
+@pytest.fixture
+def fixture_repo(tmp_path: Path) -> Callable[[str], Path]:
+    def make(name: str) -> Path:
+        repo = tmp_path / name
+        shutil.copytree(FIXTURES / name, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "fixture")
+        return repo
+
+    return make

@@ -1,0 +1,85 @@
+"""The harness end to end on the tiny suite (local sandbox): scripted perfbot contestants with known behaviour and
+a fake CLI agent through the command adapter; the leaderboard's numbers are checked against what is known."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.bench.command import write_outputs
+from pipelines.bench.contestants import expand_sweep, load_contestants, parse_sweep
+from pipelines.bench.harness import run_benchmark
+from pipelines.bench.leaderboard import build
+from pipelines.bench.suite import load_suite
+
+
+@pytest.fixture(scope="module")
+def board(tiny_suite: Path, contestants_file: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One benchmark of the tiny suite, shared by the tests of this module (each only reads it)."""
+    tasks = load_suite(tiny_suite)
+    out = tmp_path_factory.mktemp("bench") / "out"
+    records = run_benchmark(tasks, load_contestants(contestants_file), repeats=2, out=out, sandbox="local", jobs=2)
+    write_outputs(out, records, tasks, repeats=2, suite=str(tiny_suite))
+    rows = {row["contestant"]: row for row in build(records)}
+    return {"rows": rows, "records": records, "out": out}
+
+
+def test_the_leaderboard_matches_what_each_contestant_is_known_to_do(board: dict[str, Any]) -> None:
+    rows = board["rows"]
+    assert [r["status"] for r in board["records"]] == ["ok"] * 8
+    good, wrong, noedit, cli = rows["good"], rows["wrong"], rows["noedit"], rows["fake-cli"]
+    assert (good["solved"]["mean"], good["solved"]["ci"]) == (1.0, 0.0)
+    assert good["geomean_speedup"]["mean"] > 1.5
+    assert good["mean_speedup"]["mean"] == pytest.approx(good["geomean_speedup"]["mean"])
+    assert good["edit_failure_rate"] == 0.5  # one refused replace and one write_file per run
+    assert good["correctness_failures"] == 0
+    assert (wrong["solved"]["mean"], wrong["mean_speedup"]["mean"], wrong["correctness_failures"]) == (0.0, 1.0, 2)
+    assert wrong["edit_failure_rate"] == 0.0
+    assert (noedit["solved"]["mean"], noedit["mean_speedup"]["mean"], noedit["correctness_failures"]) == (0.0, 1.0, 0)
+    assert noedit["edit_failure_rate"] is None
+    assert cli["solved"]["mean"] == 1.0 and cli["geomean_speedup"]["mean"] > 1.5
+    assert (cli["tokens_per_run"], cli["usd_per_run"]) == (1750, 0.0125)
+    ranking = [row["contestant"] for row in build(board["records"])]
+    assert set(ranking[:2]) == {"good", "fake-cli"} and set(ranking[2:]) == {"wrong", "noedit"}
+
+
+def test_failure_modes_count_what_the_scripts_did(board: dict[str, Any]) -> None:
+    good = board["rows"]["good"]["failure_modes"]
+    assert good["edit_failures_by_kind"] == {"no match": 2}
+    assert good["evaluate_calls_per_step"] == pytest.approx(2 / 8)  # one evaluate call in four steps, twice
+    assert good["measured_per_run"] == 1.0  # the finished state is the one already measured
+    assert good["agent_ends"] == {"finished": 2}
+    assert good["budget_exhausted"] == 0.0
+    assert board["rows"]["fake-cli"]["failure_modes"] is None
+
+
+def test_the_command_adapter_scores_only_the_target_files(board: dict[str, Any]) -> None:
+    cli = [r for r in board["records"] if r["contestant"] == "fake-cli"]
+    assert [r["outside_target"] for r in cli] == [["NOTES.txt"], ["NOTES.txt"]]
+    assert all(r["agent_exit"] == 0 and r["solved"] and "+    seen = {}" in r["diff"] for r in cli)
+
+
+def test_outputs_are_written_as_markdown_json_and_svg(board: dict[str, Any]) -> None:
+    out: Path = board["out"]
+    document = json.loads((out / "leaderboard.json").read_text())
+    assert {row["contestant"] for row in document["contestants"]} == {"good", "wrong", "noedit", "fake-cli"}
+    markdown = (out / "leaderboard.md").read_text()
+    assert "| good | 1.0 ± 0.0 / 1 |" in markdown.replace("| 1 | good", "| good").replace("| 2 | good", "| good")
+    assert "no match 2" in markdown
+    assert (out / "speedup_vs_budget.svg").read_text().startswith("<svg")
+    assert len(list((out / "runs").rglob("*.json"))) == 8
+
+
+def test_a_sweep_runs_each_split_with_its_agents_and_steps(
+    tiny_suite: Path, contestants_file: Path, tmp_path: Path
+) -> None:
+    noedit = [c for c in load_contestants(contestants_file) if c.name == "noedit"]
+    swept = expand_sweep(noedit, parse_sweep("1x4,2x2"))
+    records = run_benchmark(load_suite(tiny_suite), swept, repeats=1, out=tmp_path, sandbox="local")
+    summary = [
+        (r["contestant"], r["budget"]["agents"], r["budget"]["steps"], r["failures"]["agent_ends"]) for r in records
+    ]
+    assert summary == [("noedit@1x4", 1, 4, {"finished": 1}), ("noedit@2x2", 2, 2, {"finished": 2})]

@@ -1,0 +1,76 @@
+"""A benchmark that is killed part-way continues where it stopped: finished runs are kept, the rest are run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from pipelines.bench.contestants import load_contestants
+from pipelines.bench.harness import run_benchmark
+from pipelines.bench.suite import load_suite
+from tests.conftest import ROOT
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_a_killed_benchmark_resumes_without_redoing_finished_runs(
+    tiny_suite: Path, contestants_file: Path, tmp_path: Path
+) -> None:
+    spec = yaml.safe_load(contestants_file.read_text())
+    spec["contestants"] = [c for c in spec["contestants"] if c["name"] in ("noedit", "fake-cli")]
+    contestants = tmp_path / "two.yml"
+    contestants.write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "pipelines.cli", "bench", str(tiny_suite), "--contestants", str(contestants)]
+    argv += ["--sandbox", "local", "--jobs", "1", "--repeats", "2", "--out", str(out)]
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: len(list(out.glob("runs/*/*/*.json"))) >= 1, 120, "the first finished run")
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    finished = {p: p.read_bytes() for p in out.glob("runs/*/*/*.json")}
+    assert 1 <= len(finished) < 4, "the kill should have come before the last run finished"
+    assert not (out / "leaderboard.md").exists()
+
+    said: list[str] = []
+    records = run_benchmark(
+        load_suite(tiny_suite), load_contestants(contestants), repeats=2, out=out, sandbox="local", say=said.append
+    )
+    assert said[0] == f"4 runs: {len(finished)} already done, {4 - len(finished)} to run"
+    assert [(r["contestant"], r["repeat"], r["status"]) for r in records] == [
+        ("noedit", 1, "ok"),
+        ("noedit", 2, "ok"),
+        ("fake-cli", 1, "ok"),
+        ("fake-cli", 2, "ok"),
+    ]
+    assert all(path.read_bytes() == data for path, data in finished.items())
+    assert not list(out.glob("runs/**/*.partial"))
+
+
+def test_a_changed_contestant_setting_reruns_its_runs(tiny_suite: Path, contestants_file: Path, tmp_path: Path) -> None:
+    spec = yaml.safe_load(contestants_file.read_text())
+    spec["contestants"] = [c for c in spec["contestants"] if c["name"] == "noedit"]
+    path = tmp_path / "one.yml"
+    path.write_text(yaml.safe_dump(spec))
+    out, tasks = tmp_path / "out", load_suite(tiny_suite)
+    run_benchmark(tasks, load_contestants(path), repeats=1, out=out, sandbox="local")
+    spec["contestants"][0]["steps"] = 3
+    path.write_text(yaml.safe_dump(spec))
+    said: list[str] = []
+    records = run_benchmark(tasks, load_contestants(path), repeats=1, out=out, sandbox="local", say=said.append)
+    assert said[0] == "1 runs: 0 already done, 1 to run"
+    assert records[0]["budget"]["steps"] == 3
