@@ -23,7 +23,7 @@ from pipelines.errors import UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("artifacts", type=Path, metavar="ARTIFACTS_DIR", help="the run's artifacts (report.json, …)")
-    parser.add_argument("--project", help="project id or path (default: from request.json, else $CI_PROJECT_ID)")
+    parser.add_argument("--project", help="numeric project id (default: from request.json, else $CI_PROJECT_ID)")
     parser.epilog = (
         "Environment: PERFBOT_GITLAB_TOKEN (required), PERFBOT_GITLAB_URL or CI_SERVER_URL, "
         "PERFBOT_MR_LABELS (comma-separated, default perfbot,performance)."

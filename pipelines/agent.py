@@ -119,9 +119,9 @@ class Agent:
     trace: Trace = field(default_factory=lambda: Trace(None))
     on_step: Callable[[str, int], None] = lambda agent, step: None
     activity: Callable[[], AbstractContextManager[None]] = nullcontext
+    """Held while an edit tool runs (so a measurement can wait for quiet: see pipelines/measurer.py)."""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set by the search (e.g. on Ctrl-C): the agent ends before its next step."""
-    """Held while an edit tool runs (so a measurement can wait for quiet: see pipelines/measurer.py)."""
     max_tokens: int = 8192
 
     def __post_init__(self) -> None:

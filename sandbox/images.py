@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docker
 import docker.errors
@@ -117,7 +117,11 @@ def ensure_sandbox_image(
         build_base_image(client, mirror=mirror, log=log)
         built.append(BASE_IMAGE)
     fingerprint = _fingerprint(client, base)
-    if force or _label(client, tag, FINGERPRINT_LABEL) != fingerprint or _label(client, tag, BASE_LABEL) != base:
+    if (
+        force
+        or image_label(client, tag, FINGERPRINT_LABEL) != fingerprint
+        or image_label(client, tag, BASE_LABEL) != base
+    ):
         build_sandbox_image(client, base=base, tag=tag, fingerprint=fingerprint, log=log)
         built.append(tag)
     return BuildOutcome(base=base, sandbox=tag, built=tuple(built))
@@ -126,9 +130,9 @@ def ensure_sandbox_image(
 def is_stale(client: docker.DockerClient, image: str) -> bool:
     """True when `image` was built from another Dockerfile or base than the ones here now (False when there is no
     Dockerfile to compare with, as in an installed perfbot without `PERFBOT_DOCKERFILE`)."""
-    base = _label(client, image, BASE_LABEL)
+    base = image_label(client, image, BASE_LABEL)
     try:
-        return base is None or _label(client, image, FINGERPRINT_LABEL) != _fingerprint(client, base)
+        return base is None or image_label(client, image, FINGERPRINT_LABEL) != _fingerprint(client, base)
     except SandboxError:
         return False
 
@@ -140,26 +144,53 @@ def build_sandbox_image(
     (the sandbox target copies nothing in), so it works from an installed perfbot and needs no network."""
     dockerfile = dockerfile_path()
     log(f"building {tag} from {base} ({dockerfile})")
-    context = io.BytesIO()
-    with tarfile.open(fileobj=context, mode="w") as tar:
-        tar.add(dockerfile, arcname="Dockerfile")
-    context.seek(0)
-    try:
-        client.images.build(
-            fileobj=context,
-            custom_context=True,
-            target="sandbox",
-            buildargs={"BASE_IMAGE": base},
-            tag=tag,
-            labels={FINGERPRINT_LABEL: fingerprint or _fingerprint(client, base), BASE_LABEL: base},
-            pull=False,
-            rm=True,
-            forcerm=True,
-        )
-    except (docker.errors.BuildError, docker.errors.APIError) as e:
-        raise SandboxError(f"building {tag} from {base} failed: {_build_log_tail(e)}") from e
+    build_image(
+        client,
+        {"Dockerfile": dockerfile},
+        tag=tag,
+        what=f"{tag} from {base}",
+        target="sandbox",
+        buildargs={"BASE_IMAGE": base},
+        labels={FINGERPRINT_LABEL: fingerprint or _fingerprint(client, base), BASE_LABEL: base},
+    )
     _prune_replaced(client)
     log(f"built {tag}")
+
+
+def build_image(client: docker.DockerClient, files: Mapping[str, Path], *, tag: str, what: str, **options: Any) -> None:
+    """`docker build -t tag` of a context holding only `files` (name in the context -> host file or folder), never
+    pulling, intermediate containers removed; `options` go to docker-py's `images.build` (target, buildargs,
+    labels...). A failed build raises SandboxError "building <what> failed: ..." with the tail of the build log."""
+    with tempfile.TemporaryFile() as context:  # on disk: a wheelhouse can be hundreds of megabytes
+        with tarfile.open(fileobj=context, mode="w") as tar:
+            for name, path in files.items():
+                tar.add(path, arcname=name)
+        context.seek(0)
+        try:
+            client.images.build(
+                fileobj=context, custom_context=True, tag=tag, pull=False, rm=True, forcerm=True, **options
+            )
+        except (docker.errors.BuildError, docker.errors.APIError) as e:
+            raise SandboxError(f"building {what} failed: {_build_log_tail(e)}") from e
+
+
+def image_python(client: docker.DockerClient, image: str) -> str:
+    """'3.11' for an image whose python3 is 3.11 (wheels built or downloaded on the host must fit it)."""
+    probe = "import sys; print('%d.%d' % sys.version_info[:2])"
+    try:
+        output = client.containers.run(image, ["python3", "-c", probe], remove=True, network_mode="none")
+    except docker.errors.DockerException as e:
+        raise SandboxError(f"cannot run python3 in {image} to ask its version: {e}") from e
+    return bytes(output).decode().strip()
+
+
+def image_label(client: docker.DockerClient, image: str, key: str) -> str | None:
+    """The value of label `key` on `image`; None when the image or the label is missing."""
+    try:
+        labels = client.images.get(image).labels or {}
+    except docker.errors.ImageNotFound:
+        return None
+    return labels.get(key)
 
 
 def build_base_image(
@@ -240,17 +271,8 @@ def _prune_replaced(client: docker.DockerClient) -> None:
         client.images.prune(filters={"dangling": True, "label": FINGERPRINT_LABEL})
 
 
-def _label(client: docker.DockerClient, image: str, key: str) -> str | None:
-    try:
-        labels = client.images.get(image).labels or {}
-    except docker.errors.ImageNotFound:
-        return None
-    return labels.get(key)
-
-
 def _build_log_tail(error: Exception) -> str:
-    lines = [str(error)]
-    for entry in getattr(error, "build_log", None) or []:
-        if isinstance(entry, dict) and entry.get("stream"):
-            lines.append(str(entry["stream"]).rstrip())
-    return "\n".join(lines[-15:])
+    """The error, then the last 15 lines the build printed."""
+    entries = getattr(error, "build_log", None) or []
+    printed = [str(e["stream"]).rstrip() for e in entries if isinstance(e, dict) and e.get("stream")]
+    return "\n".join([str(error), *printed[-15:]])

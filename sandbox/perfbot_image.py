@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import docker
 import docker.errors
 
 from sandbox.base import SandboxError
-from sandbox.images import Log, dockerfile_path, print_to_stderr
+from sandbox.images import Log, build_image, dockerfile_path, image_python, print_to_stderr
 
 PERFBOT_IMAGE = "perfbot/perfbot:latest"
 _NOT_SOURCE = (
@@ -50,25 +49,9 @@ def build_perfbot_image(
         wheelhouse = Path(work) / "wheelhouse"
         log(f"building the wheelhouse of {project} with {sys.executable}")
         _pip_wheel(project, wheelhouse)
-        context = Path(work) / "context.tar"
-        with tarfile.open(context, "w") as tar:
-            tar.add(dockerfile, arcname="Dockerfile")
-            tar.add(wheelhouse, arcname="wheelhouse")
         log(f"building {tag} from {base}")
-        with context.open("rb") as stream:
-            try:
-                client.images.build(
-                    fileobj=stream,
-                    custom_context=True,
-                    target="perfbot",
-                    buildargs={"BASE_IMAGE": base},
-                    tag=tag,
-                    pull=False,
-                    rm=True,
-                    forcerm=True,
-                )
-            except (docker.errors.BuildError, docker.errors.APIError) as e:
-                raise SandboxError(f"building {tag} failed: {e}") from e
+        files = {"Dockerfile": dockerfile, "wheelhouse": wheelhouse}
+        build_image(client, files, tag=tag, what=tag, target="perfbot", buildargs={"BASE_IMAGE": base})
     output = client.containers.run(tag, ["perfbot", "--help"], remove=True, network_mode="none")
     if b"usage: perfbot" not in output:
         raise SandboxError(f"{tag} was built but `perfbot --help` printed:\n{output.decode(errors='replace')}")
@@ -76,16 +59,12 @@ def build_perfbot_image(
 
 
 def _require_same_python(client: docker.DockerClient, base: str) -> None:
-    probe = "import sys; print('%d.%d' % sys.version_info[:2])"
-    try:
-        inside = client.containers.run(base, ["python3", "-c", probe], remove=True, network_mode="none")
-    except docker.errors.DockerException as e:
-        raise SandboxError(f"cannot run python3 in {base}: {e}") from e
+    inside = image_python(client, base)
     here = "{}.{}".format(*sys.version_info[:2])
-    if inside.decode().strip() != here:
+    if inside != here:
         raise SandboxError(
-            f"{base} has Python {inside.decode().strip()} but this perfbot runs on {here}: the wheelhouse would not "
-            f"fit; run `perfbot sandbox build-perfbot` with a Python {inside.decode().strip()} interpreter"
+            f"{base} has Python {inside} but this perfbot runs on {here}: the wheelhouse would not "
+            f"fit; run `perfbot sandbox build-perfbot` with a Python {inside} interpreter"
         )
 
 

@@ -31,17 +31,21 @@ def git(repo: Path, *args: str) -> str:
     return result.stdout
 
 
+def committed_copy(source: Path, repo: Path, message: str) -> Path:
+    """`source` copied to `repo` (caches and perfbot runs left out) as a git repo on `main` with one commit."""
+    shutil.copytree(source, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".perfbot"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    return repo
+
+
 @pytest.fixture
 def example_repo(tmp_path: Path) -> Callable[[str], Path]:
     """A fresh git checkout (one commit) of `examples/NAME` in a temp dir; the bundled example is never touched."""
 
     def make(name: str) -> Path:
-        repo = tmp_path / name
-        shutil.copytree(EXAMPLES / name, repo, ignore=shutil.ignore_patterns("__pycache__", ".perfbot"))
-        git(repo, "init", "-q", "-b", "main")
-        git(repo, "add", "-A")
-        git(repo, "commit", "-qm", "example")
-        return repo
+        return committed_copy(EXAMPLES / name, tmp_path / name, "example")
 
     return make
 

@@ -65,8 +65,8 @@ def run_agent_command(task: Task, contestant: CommandContestant, kind: SandboxKi
         command = render_command(contestant, sandbox.workspace, targets)
         result = sandbox.execute(command, contestant.timeout, cwd="repo", env=env)
         after = workspace.snapshot()
-        files = {p: workspace.read_text(p) for p in targets if p in after and before.get(p) != after.get(p)}
-        files = {p: text for p, text in files.items() if text != (task.repo / p).read_text(encoding="utf-8")}
+        changed = sorted(p for p in after if workspace.is_target(p) and before.get(p) != after[p])
+        files = {p: text for p in changed if (text := workspace.read_text(p)) != _original(task, p)}
         outside = sorted(
             p
             for p in set(before) | set(after)
@@ -135,6 +135,11 @@ def _agent_sandbox(kind: SandboxKind | None, contestant: CommandContestant, task
         sandbox = DockerSandbox(label=label, image=contestant.image)
     sandbox.start()
     return sandbox
+
+
+def _original(task: Task, rel: str) -> str | None:
+    path = task.repo / rel
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def _existing_dir(path: str, name: str) -> Path:

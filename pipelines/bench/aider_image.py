@@ -9,17 +9,15 @@ The image is rebuilt when the Dockerfile, the Aider version or the sandbox image
 from __future__ import annotations
 
 import hashlib
-import io
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import docker
 import docker.errors
 
 from sandbox.base import SandboxError
-from sandbox.images import Log, print_to_stderr, sandbox_image_name
+from sandbox.images import Log, build_image, image_label, image_python, print_to_stderr, sandbox_image_name
 
 AIDER_IMAGE = "perfbot/aider:latest"
 AIDER_VERSION = "0.86.2"
@@ -39,33 +37,19 @@ def ensure_aider_image(
     if not DOCKERFILE.is_file():
         raise SandboxError(f"no {DOCKERFILE}: building the Aider image needs a perfbot source checkout")
     fingerprint = hashlib.sha256(DOCKERFILE.read_bytes() + f"{AIDER_VERSION} {base_id}".encode()).hexdigest()[:32]
-    try:
-        if (client.images.get(tag).labels or {}).get(FINGERPRINT_LABEL) == fingerprint:
-            return tag
-    except docker.errors.ImageNotFound:
-        pass
-    wheelhouse = download_wheels(_image_python(client, base), log)
+    if image_label(client, tag, FINGERPRINT_LABEL) == fingerprint:
+        return tag
+    wheelhouse = download_wheels(image_python(client, base), log)
     log(f"building {tag} from {base} with aider-chat {AIDER_VERSION}")
-    context = io.BytesIO()
-    with tarfile.open(fileobj=context, mode="w") as tar:
-        tar.add(DOCKERFILE, arcname="Dockerfile")
-        tar.add(wheelhouse, arcname="wheelhouse")
-    context.seek(0)
-    try:
-        client.images.build(
-            fileobj=context,
-            custom_context=True,
-            buildargs={"BASE": base},
-            tag=tag,
-            labels={FINGERPRINT_LABEL: fingerprint},
-            network_mode="none",
-            pull=False,
-            rm=True,
-            forcerm=True,
-        )
-    except (docker.errors.BuildError, docker.errors.APIError) as e:
-        tail = [str(entry.get("stream", "")).rstrip() for entry in getattr(e, "build_log", []) or []]
-        raise SandboxError(f"building {tag} failed: {e}\n" + "\n".join(tail[-15:])) from e
+    build_image(
+        client,
+        {"Dockerfile": DOCKERFILE, "wheelhouse": wheelhouse},
+        tag=tag,
+        what=tag,
+        buildargs={"BASE": base},
+        labels={FINGERPRINT_LABEL: fingerprint},
+        network_mode="none",
+    )
     log(f"built {tag}")
     return tag
 
@@ -85,17 +69,3 @@ def download_wheels(python: str, log: Log = print_to_stderr) -> Path:
         raise SandboxError(f"pip download of aider-chat {AIDER_VERSION} failed:\n{tail}")
     done.write_text(AIDER_VERSION)
     return folder
-
-
-def _image_python(client: docker.DockerClient, image: str) -> str:
-    """'3.11' for an image whose python3 is 3.11 (the wheels must fit the interpreter that installs them)."""
-    try:
-        output = client.containers.run(
-            image,
-            ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            network_mode="none",
-            remove=True,
-        )
-    except docker.errors.DockerException as e:
-        raise SandboxError(f"cannot ask {image} for its Python version: {e}") from e
-    return bytes(output).decode().strip()

@@ -33,20 +33,14 @@ def speedup_vs_budget(rows: list[dict[str, Any]]) -> str | None:
     parts = [_axes(px, x0, x1, y1)]
     for i, family in enumerate(families):
         color = COLORS[i % len(COLORS)]
-        mine = sorted((x, r) for f, x, r in points if f == family)
-        coords = [px(x, r["geomean_speedup"]["mean"]) for x, r in mine]
+        mine = sorted(((x, r) for f, x, r in points if f == family), key=lambda p: (p[0], _agents(p[1])))
+        coords = _spread([px(x, r["geomean_speedup"]["mean"]) for x, r in mine], [x for x, _ in mine])
         parts.append(
             f'<polyline fill="none" stroke="{color}" stroke-width="2" '
             f'points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in coords)}"/>'
         )
         for (x, r), (a, b) in zip(mine, coords, strict=True):
-            ci = r["geomean_speedup"]["ci"]
-            if ci:
-                _, top = px(x, r["geomean_speedup"]["mean"] + ci)
-                _, bottom = px(x, max(r["geomean_speedup"]["mean"] - ci, 0))
-                parts.append(f'<line x1="{a:.1f}" x2="{a:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" stroke="{color}"/>')
-            parts.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{color}">')
-            parts.append(f"<title>{escape(r['contestant'])}: {r['geomean_speedup']['mean']:.2f}x</title></circle>")
+            parts += _point(px, x, r, a, b, color)
         legend_y = TOP + 14 + 18 * i
         parts.append(f'<rect x="{WIDTH - RIGHT + 12}" y="{legend_y - 9}" width="10" height="10" fill="{color}"/>')
         parts.append(f'<text x="{WIDTH - RIGHT + 28}" y="{legend_y}">{escape(family)}</text>')
@@ -56,6 +50,34 @@ def speedup_vs_budget(rows: list[dict[str, Any]]) -> str | None:
         f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="11">\n'
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>\n{body}\n</svg>\n'
     )
+
+
+def _point(px: Any, x: float, row: dict[str, Any], a: float, b: float, color: str) -> list[str]:
+    speedup, ci = row["geomean_speedup"]["mean"], row["geomean_speedup"]["ci"]
+    out = []
+    if ci:
+        _, top = px(x, speedup + ci)
+        _, bottom = px(x, max(speedup - ci, 0))
+        out.append(f'<line x1="{a:.1f}" x2="{a:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" stroke="{color}"/>')
+    out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{color}">')
+    out.append(f"<title>{escape(row['contestant'])}: {speedup:.2f}x</title></circle>")
+    if "@" in row["contestant"]:
+        label = escape(row["contestant"].split("@", 1)[1])
+        out.append(f'<text x="{a + 5:.1f}" y="{b - 6:.1f}" fill="{color}" font-size="9">{label}</text>')
+    return out
+
+
+def _spread(coords: list[tuple[float, float]], xs: list[float]) -> list[tuple[float, float]]:
+    """Points of one series at the same budget (K x M splits of one total) side by side instead of on top."""
+    out = []
+    for i, (a, b) in enumerate(coords):
+        same = [j for j, x in enumerate(xs) if x == xs[i]]
+        out.append((a + (same.index(i) - (len(same) - 1) / 2) * 16, b))
+    return out
+
+
+def _agents(row: dict[str, Any]) -> int:
+    return int((row.get("budget") or {}).get("agents") or 0)
 
 
 def _axes(px: Any, x0: float, x1: float, y1: float) -> str:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipelines.bench.agent_command import run_agent_command
+from pipelines.bench.agent_command import redact, run_agent_command
 from pipelines.bench.contestants import AnyContestant, CommandContestant, OverlayContestant, PerfbotContestant
 from pipelines.bench.failures import correctness_failures, summarize
 from pipelines.bench.suite import Task
@@ -52,7 +52,8 @@ def run_one(
         else:
             outcome = _overlay(task, contestant, sandbox)
     except Exception as e:  # one broken run (sandbox, model, baseline) must not end the benchmark
-        return {**base, "status": "error", "error": f"{type(e).__name__}: {e}", "wall_s": time.monotonic() - started}
+        error = redact(f"{type(e).__name__}: {e}", [])
+        return {**base, "status": "error", "error": error, "wall_s": round(time.monotonic() - started, 3)}
     return {**base, "status": "ok", "error": None, **outcome, "wall_s": round(time.monotonic() - started, 3)}
 
 

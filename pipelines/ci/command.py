@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sandbox", choices=["docker", "local"], help="where code runs (default: $PERFBOT_SANDBOX or docker)"
     )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--shard", type=Shard.parse, help="run shard i of N (i/N, e.g. $CI_NODE_INDEX/$CI_NODE_TOTAL)")
+    mode.add_argument("--shard", type=_shard, help="run shard i of N (i/N, e.g. $CI_NODE_INDEX/$CI_NODE_TOTAL)")
     mode.add_argument("--gather", action="store_true", help="select among the shards' finalists in OUT/shard-*/")
     mode.add_argument("--scheduled", action="store_true", help="profile and optimize the hottest functions")
     parser.add_argument(
@@ -94,6 +94,13 @@ def run(args: argparse.Namespace) -> int:
         outcome = publisher.publish(load_run(out), project_id=_require_project(job.request))
         progress.say(f"published: {outcome}")
     return 0
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return Shard.parse(text)
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("--shard: ")) from None
 
 
 def _sandbox_kind(value: str | None) -> SandboxKind | None:

@@ -1,14 +1,15 @@
 """What every edit tool shares: its result type, the state of a session, argument checking and file access.
 
 An edit tool is a small class with `name`, `spec()` and `run(args)`; `run` either returns a `ToolResult` or
-raises `ToolRefused` with a message for the model. Nothing is written when a tool refuses.
+raises `ToolRefused` with a message for the model. Nothing is written when a tool refuses. `Tool` is the common
+base: a tool declares its `name`, `description` and `schema` and implements `apply(checked_args)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.ledger import FailureLog, TurnLedger
@@ -91,6 +92,39 @@ class EditTool(Protocol):
         ...
 
     def run(self, args: Mapping[str, object]) -> ToolResult: ...
+
+
+class Tool:
+    """An `EditTool` over a shared `EditContext`: `run` checks the arguments against `schema`, then `apply`s them."""
+
+    name: str
+    description: ClassVar[str]
+    schema: ClassVar[dict[str, Any]]
+
+    def __init__(self, context: EditContext) -> None:
+        self._context = context
+
+    def spec(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "input_schema": self.schema}
+
+    def run(self, args: Mapping[str, object]) -> ToolResult:
+        return self.apply(check_args(self.name, self.schema, args))
+
+    def apply(self, checked: dict[str, Any]) -> ToolResult:
+        """Do the edit with arguments that match `schema` (optional ones may be absent); or raise ToolRefused."""
+        raise NotImplementedError
+
+
+def arguments(required: Sequence[str], **properties: tuple[str, str]) -> dict[str, Any]:
+    """A flat JSON schema of an object: each property as (type, description); `required` names the mandatory ones."""
+    return {
+        "type": "object",
+        "properties": {key: {"type": kind, "description": text} for key, (kind, text) in properties.items()},
+        "required": list(required),
+    }
+
+
+PATH = ("string", "File path relative to the repo root.")
 
 
 def check_args(tool: str, schema: Mapping[str, Any], args: Mapping[str, object]) -> dict[str, Any]:

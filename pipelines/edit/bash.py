@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from pipelines.edit.base import EditContext, ToolResult, check_args
+from pipelines.edit.base import Tool, ToolResult, arguments
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.text import Document, split_lines, syntax_error
 
@@ -23,18 +23,10 @@ log = structlog.get_logger(__name__)
 MAX_OUTPUT_CHARS = 8000
 MAX_DIFF_LINES_PER_FILE = 60
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"command": {"type": "string", "description": "A shell command, run with sh -c in the repo root."}},
-    "required": ["command"],
-}
 
-
-class Bash:
+class Bash(Tool):
     name = "bash"
-
-    def __init__(self, context: EditContext) -> None:
-        self._context = context
+    schema = arguments(["command"], command=("string", "A shell command, run with sh -c in the repo root."))
 
     def spec(self) -> dict[str, Any]:
         workspace = self._context.workspace
@@ -45,10 +37,10 @@ class Bash:
             f"{', '.join(workspace.target_globs)} may change: changes to any other file in the repo (tests "
             "included) are reverted and new files there removed. Put scratch files in /tmp."
         )
-        return {"name": self.name, "description": description, "input_schema": SCHEMA}
+        return {"name": self.name, "description": description, "input_schema": self.schema}
 
-    def run(self, args: Mapping[str, object]) -> ToolResult:
-        command = check_args(self.name, SCHEMA, args)["command"]
+    def apply(self, checked: dict[str, Any]) -> ToolResult:
+        command = checked["command"]
         if not command.strip():
             raise ToolRefused("command is empty.")
         workspace = self._context.workspace

@@ -12,11 +12,10 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipelines.edit.text import shorten, split_lines
+from pipelines.edit.text import parse_python, shorten, split_lines
 
 _WORDS = re.compile(
     r"\b(existing|unchanged|rest of|remaining|same as (before|above|original|in)|as before|omitted|elided|"
@@ -140,9 +139,7 @@ def _gutted_bodies(original: str, new: str) -> list[Elision]:
 
 def _functions(text: str) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]] | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError):
         return None
     found: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]] = {}

@@ -7,12 +7,11 @@ already in the file, an edit overlapping another one of the same turn, and a res
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pipelines.edit.base import EditContext, ToolResult, check_args
+from pipelines.edit.base import PATH, EditContext, Tool, ToolResult, arguments
 from pipelines.edit.errors import Location, ToolRefused
-from pipelines.edit.ledger import ESCALATE_AFTER
+from pipelines.edit.ledger import ESCALATE_AFTER, Span
 from pipelines.edit.matching import Region, closest_regions, exact_offsets, region_diff
 from pipelines.edit.symbols import enclosing
 from pipelines.edit.text import line_of, snippet
@@ -22,37 +21,28 @@ NEAR_MATCH = 0.9
 MAX_LISTED = 20
 """Line numbers listed for an ambiguous match."""
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "path": {"type": "string", "description": "File path relative to the repo root."},
-        "old": {"type": "string", "description": "Text to replace: must appear exactly once, whitespace included."},
-        "new": {"type": "string", "description": "The text to put in its place."},
-    },
-    "required": ["path", "old", "new"],
-}
 
-DESCRIPTION = (
-    "Replace one exact occurrence of `old` with `new` in a file. `old` must match the file verbatim (indentation "
-    "and blank lines included, no line numbers) and exactly once: add surrounding lines to make it unique. "
-    "Nothing is changed when it does not match; the reply then shows the closest regions. Several replace "
-    "calls in one turn must not touch the same lines."
-)
-
-
-class Replace:
+class Replace(Tool):
     name = "replace"
+    description = (
+        "Replace one exact occurrence of `old` with `new` in a file. `old` must match the file verbatim (indentation "
+        "and blank lines included, no line numbers) and exactly once: add surrounding lines to make it unique. "
+        "Nothing is changed when it does not match; the reply then shows the closest regions. Several replace "
+        "calls in one turn must not touch the same lines."
+    )
+    schema = arguments(
+        ["path", "old", "new"],
+        path=PATH,
+        old=("string", "Text to replace: must appear exactly once, whitespace included."),
+        new=("string", "The text to put in its place."),
+    )
 
     def __init__(self, context: EditContext) -> None:
-        self._context = context
+        super().__init__(context)
         self._history: dict[tuple[str, str], str] = {}
         """(path, old) → new of every replace that applied in this session."""
 
-    def spec(self) -> dict[str, Any]:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def run(self, args: Mapping[str, object]) -> ToolResult:
-        checked = check_args(self.name, SCHEMA, args)
+    def apply(self, checked: dict[str, Any]) -> ToolResult:
         context = self._context
         rel = context.editable(checked["path"])
         document = context.load(rel)
@@ -202,12 +192,12 @@ class Replace:
         span = self._context.ledger.touching(rel, first, last)
         if span is None:
             return
-        raise ToolRefused(
+        raise _overlap_refusal(
+            text,
+            span,
             f"old overlaps {span.location()}, which edit #{span.number} of this turn just wrote; nothing was "
-            "changed. Calls in one turn can't see each other's results, so overlapping edits go wrong. "
-            f"Those lines now read:\n{snippet(text, span.start + 1, max(span.end, span.start + 1))}\n"
+            "changed. Calls in one turn can't see each other's results, so overlapping edits go wrong.",
             "If you still need a change there, send one replace against this text.",
-            [span.location()],
         )
 
     def _refuse_if_stale_in_turn(self, rel: str, text: str, old: str) -> None:
@@ -220,12 +210,12 @@ class Replace:
         span = self._context.ledger.touching_original(rel, first, last)
         if span is None:
             return
-        raise ToolRefused(
+        raise _overlap_refusal(
+            text,
+            span,
             f"old overlaps the lines that edit #{span.number} of this turn changed (now {span.location()}); "
-            "nothing was changed. Calls in one turn can't see each other's results. Those lines now read:\n"
-            f"{snippet(text, span.start + 1, max(span.end, span.start + 1))}\n"
+            "nothing was changed. Calls in one turn can't see each other's results.",
             "Send one replace against this text that makes both changes.",
-            [span.location()],
         )
 
     def _count_failure(self, rel: str, text: str, place: Location) -> str:
@@ -243,6 +233,12 @@ class Replace:
         if "write_file" in self._context.tools:
             return advice + f"use write_file with the complete new content of {rel}."
         return advice + "view_file the region first and copy old from it character for character."
+
+
+def _overlap_refusal(text: str, span: Span, problem: str, advice: str) -> ToolRefused:
+    """The refusal of an `old` that overlaps lines another call of this turn changed, showing them as they read now."""
+    now = snippet(text, span.start + 1, max(span.end, span.start + 1))
+    return ToolRefused(f"{problem} Those lines now read:\n{now}\n{advice}", [span.location()])
 
 
 def _lines(where: Location) -> str:

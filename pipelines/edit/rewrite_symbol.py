@@ -9,49 +9,35 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
 
-from pipelines.edit.base import EditContext, ToolResult, check_args
+from pipelines.edit.base import Tool, ToolResult, arguments
 from pipelines.edit.elision import find_elisions
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.symbols import definitions, nearest_names
 from pipelines.edit.text import is_python, snippet, syntax_error
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "symbol": {"type": "string", "description": "path.py::function, path.py::Class or path.py::Class.method"},
-        "code": {
-            "type": "string",
-            "description": "The whole new def or class. Without decorators, the original ones are kept.",
-        },
-    },
-    "required": ["symbol", "code"],
-}
-
-DESCRIPTION = (
-    "Replace one function, method or class with new code. symbol names it as path.py::name or "
-    "path.py::Class.method; code is the complete new definition with the same name (no other statements). "
-    "The rest of the file is untouched. Decorators and comments above the definition are kept unless code has its own."
-)
-
 Definition = cst.FunctionDef | cst.ClassDef
 
 
-class RewriteSymbol:
+class RewriteSymbol(Tool):
     name = "rewrite_symbol"
+    description = (
+        "Replace one function, method or class with new code. symbol names it as path.py::name or "
+        "path.py::Class.method; code is the complete new definition with the same name (no other statements). "
+        "The rest of the file is untouched. Decorators and comments above the definition are kept unless code has "
+        "its own."
+    )
+    schema = arguments(
+        ["symbol", "code"],
+        symbol=("string", "path.py::function, path.py::Class or path.py::Class.method"),
+        code=("string", "The whole new def or class. Without decorators, the original ones are kept."),
+    )
 
-    def __init__(self, context: EditContext) -> None:
-        self._context = context
-
-    def spec(self) -> dict[str, Any]:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def run(self, args: Mapping[str, object]) -> ToolResult:
-        checked = check_args(self.name, SCHEMA, args)
+    def apply(self, checked: dict[str, Any]) -> ToolResult:
         context = self._context
         rel, dotted = self._split(checked["symbol"])
         document = context.load(rel)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 import difflib
-import warnings
 from dataclasses import dataclass
+
+from pipelines.edit.text import parse_python
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,7 @@ class Definition:
 def definitions(text: str) -> list[Definition]:
     """Every def/class in `text` in source order; [] when it does not parse."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError):
         return []
     found: list[Definition] = []

@@ -1,4 +1,4 @@
-"""Text helpers shared by the tools: line endings, numbered views and Python syntax checks.
+"""Text helpers shared by the tools: line endings, numbered views and Python parsing and syntax checks.
 
 Tools work on text whose newlines are `\\n`. A file whose every newline is CRLF is converted on the way in
 and back on the way out (`Document`), so the model never has to type `\\r` and the file keeps its style.
@@ -8,10 +8,16 @@ A file with mixed newlines is left as it is (its `\\r` characters are matched li
 from __future__ import annotations
 
 import ast
+import threading
 import warnings
 from dataclasses import dataclass
 
 NUMBER_WIDTH = 6
+
+# Agents edit in parallel threads. Before Python 3.13, `ast.parse` keeps its AST-construction depth counter in
+# interpreter-wide state, so two threads parsing at once can fail with a spurious "SystemError: AST constructor
+# recursion depth mismatch" (CPython gh-106905), and `warnings.catch_warnings` swaps process-wide filters.
+_PARSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -76,9 +82,7 @@ def syntax_error(path: str, text: str) -> str | None:
     if not is_python(path):
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text, filename=path)
+        parse_python(text, path)
     except SyntaxError as e:
         where = f"line {e.lineno}" + (f", column {e.offset}" if e.offset else "")
         lines = split_lines(text)
@@ -89,6 +93,14 @@ def syntax_error(path: str, text: str) -> str | None:
     except ValueError as e:
         return str(e)
     return None
+
+
+def parse_python(text: str, filename: str = "<unknown>") -> ast.Module:
+    """`ast.parse(text)` with warnings silenced, safe to call from several threads at once. Raises SyntaxError
+    (or ValueError, e.g. for a NUL byte) like `ast.parse`."""
+    with _PARSE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=filename)
 
 
 def shorten(line: str, width: int = 80) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pipelines.edit.base import EditContext, ToolResult, check_args
+from pipelines.edit.base import Tool, ToolResult, arguments
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.text import Document, numbered, split_lines
 
@@ -13,33 +12,21 @@ MAX_LINES = 400
 """Lines shown when no range is asked for; the rest is announced with how to see it."""
 MAX_LINE_CHARS = 500
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "path": {"type": "string", "description": "File path relative to the repo root, e.g. src/stats.py."},
-        "start_line": {"type": "integer", "description": "First line to show (1-based). Default 1."},
-        "end_line": {"type": "integer", "description": "Last line to show, inclusive; -1 means the end."},
-    },
-    "required": ["path"],
-}
 
-DESCRIPTION = (
-    "Show a file with line numbers (like `cat -n`). The numbers are not part of the file: never copy them into "
-    f"`old` or `content`. Shows at most {MAX_LINES} lines unless start_line/end_line ask for a range."
-)
-
-
-class ViewFile:
+class ViewFile(Tool):
     name = "view_file"
+    description = (
+        "Show a file with line numbers (like `cat -n`). The numbers are not part of the file: never copy them into "
+        f"`old` or `content`. Shows at most {MAX_LINES} lines unless start_line/end_line ask for a range."
+    )
+    schema = arguments(
+        ["path"],
+        path=("string", "File path relative to the repo root, e.g. src/stats.py."),
+        start_line=("integer", "First line to show (1-based). Default 1."),
+        end_line=("integer", "Last line to show, inclusive; -1 means the end."),
+    )
 
-    def __init__(self, context: EditContext) -> None:
-        self._context = context
-
-    def spec(self) -> dict[str, Any]:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def run(self, args: Mapping[str, object]) -> ToolResult:
-        checked = check_args(self.name, SCHEMA, args)
+    def apply(self, checked: dict[str, Any]) -> ToolResult:
         rel = self._context.resolve(checked["path"])
         try:
             raw = self._context.workspace.read_text(rel)

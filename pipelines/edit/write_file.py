@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
 from typing import Any
 
-from pipelines.edit.base import EditContext, ToolResult, check_args
+from pipelines.edit.base import PATH, Tool, ToolResult, arguments
 from pipelines.edit.elision import Elision, find_elisions
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.text import Document, is_python, snippet, split_lines
 
 MAX_HUNKS_SHOWN = 3
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "path": {"type": "string", "description": "File path relative to the repo root."},
-        "content": {"type": "string", "description": "The complete new content of the file."},
-    },
-    "required": ["path", "content"],
-}
 
-DESCRIPTION = (
-    "Write the complete content of a file, replacing what is there (or creating it). Write every line out: "
-    "placeholders such as '# ... existing code ...' or a bare '...' standing for original code are refused, "
-    "and Python that does not parse is refused."
-)
-
-
-class WriteFile:
+class WriteFile(Tool):
     name = "write_file"
+    description = (
+        "Write the complete content of a file, replacing what is there (or creating it). Write every line out: "
+        "placeholders such as '# ... existing code ...' or a bare '...' standing for original code are refused, "
+        "and Python that does not parse is refused."
+    )
+    schema = arguments(["path", "content"], path=PATH, content=("string", "The complete new content of the file."))
 
-    def __init__(self, context: EditContext) -> None:
-        self._context = context
-
-    def spec(self) -> dict[str, Any]:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def run(self, args: Mapping[str, object]) -> ToolResult:
-        checked = check_args(self.name, SCHEMA, args)
+    def apply(self, checked: dict[str, Any]) -> ToolResult:
         context = self._context
         rel = context.editable(checked["path"])
         exists = context.workspace.exists(rel)

@@ -100,8 +100,12 @@ def summary(results: Sequence[CandidateResult], best: CandidateResult | None) ->
 @contextlib.contextmanager
 def committed_tree(repo: Path) -> Iterator[Path]:
     """The repo as committed at HEAD (exported to a temp dir), or the directory itself when it is not in git."""
+    top = _git(repo, "rev-parse", "--show-toplevel")
     prefix = _git(repo, "rev-parse", "--show-prefix")
-    archive = _git_bytes(repo, "archive", "--format=tar", f"HEAD:{prefix.strip()}") if prefix is not None else None
+    archive = None
+    if top is not None and prefix is not None:
+        # From the top level: run inside a subdirectory, `git archive` would also filter by that subdirectory.
+        archive = _git_bytes(Path(top.strip()), "archive", "--format=tar", f"HEAD:{prefix.strip()}")
     if archive is None:
         _progress(f"{repo} is not committed in git: its working tree is the baseline")
         yield repo

@@ -134,7 +134,7 @@ class Evaluator:
         directory = self._workspace.stage(self.repo, name, dict(candidate.files))
         tests = self._tests(candidate.id, directory)
         if not tests.passed:
-            self._workspace.discard(directory)
+            self._workspace.discard(name)
             return self._rejected(candidate, f"tests fail: {tests.failure}", tests, diff)
         return _Live(candidate, name, directory, tests, diff, [])
 
@@ -161,7 +161,7 @@ class Evaluator:
                 reason = (
                     f"outputs differ at {where}: {state.mismatch}" if state.mismatch else f"at {where}: {state.failure}"
                 )
-                self._workspace.discard(entry.directory)
+                self._workspace.discard(entry.name)
                 results[entry.candidate.id] = self._rejected(
                     entry.candidate, reason, entry.tests, entry.diff, outputs_match=False if state.mismatch else None
                 )
@@ -172,7 +172,7 @@ class Evaluator:
         return still
 
     def _judge(self, entry: _Live, baseline: BaselineResult, elapsed: float) -> CandidateResult:
-        self._workspace.discard(entry.directory)
+        self._workspace.discard(entry.name)
         accepted, reason, value = verdict(entry.points, self.config, baseline.noise)
         self._say(f"{entry.candidate.id}: {'accepted' if accepted else 'rejected'}: {reason}")
         return CandidateResult(

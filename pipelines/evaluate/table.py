@@ -14,6 +14,8 @@ def format_table(result: CandidateResult, baseline: BaselineResult) -> str:
         lines.append("tests: not run")
     elif result.tests.passed:
         lines.append(f"tests: passed ({result.tests.summary})")
+    elif result.tests.failure and result.tests.failure in result.reason:
+        lines.append(f"tests: FAILED ({result.tests.summary})")
     else:
         lines.append(f"tests: FAILED — {result.tests.failure}")
     if result.outputs_match is not None:
@@ -38,7 +40,7 @@ def _points_table(result: CandidateResult) -> list[str]:
                 format_params(point.params),
                 format_seconds(point.baseline.median_s),
                 format_seconds(point.time_s),
-                f"{point.ratios.get('time', 0):.2f}x",
+                f"{point.ratios.get('time', 0):.2f}×",
                 _memory(point.baseline.peak_bytes, point.timing.peak_bytes),
                 f"±{point.timing.spread / 2:.1%}",
             )

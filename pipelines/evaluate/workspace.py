@@ -63,8 +63,9 @@ class EvaluationWorkspace:
             self.sandbox.put_files({f"{directory}/{rel}": text.encode("utf-8") for rel, text in changed.items()})
         return directory
 
-    def discard(self, directory: str) -> None:
-        self.sandbox.execute(["rm", "-rf", directory], timeout=60)
+    def discard(self, name: str) -> None:
+        """Remove version `name`'s copy and its recorded outputs (an agent run evaluates hundreds of versions)."""
+        self.sandbox.execute(f"rm -rf v/{name} {TOOLS_DIR}/points/*/{name}.pkl", timeout=60)
 
     def run_tests(self, command: str, directory: str, timeout: float) -> TestsResult:
         """Run the tests command in `directory`; keeps the tail of its output (where pytest's summary is)."""

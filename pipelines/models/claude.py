@@ -64,7 +64,8 @@ class AnthropicModel:
         except anthropic.APIError as e:
             raise ModelError(f"{self.name}: {_describe(e)}") from e
         return ModelReply(
-            content=[_plain_block(block.model_dump()) for block in message.content],
+            # warnings off: a tool input that is not an object is passed on as it is, for the agent to refuse
+            content=[_plain_block(block.model_dump(warnings=False)) for block in message.content],
             stop_reason=message.stop_reason or "end_turn",
             usage=self._usage(message.usage),
         )

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from pipelines.report.html import render_html
 from pipelines.report.markdown import render_markdown
 from pipelines.report.model import SCHEMA_VERSION, Cost, Report, method_text
+from pipelines.trace import read_trace
 
 __all__ = ["SCHEMA_VERSION", "Cost", "Report", "method_text", "render_html", "render_markdown", "write_artifacts"]
 
@@ -26,7 +28,7 @@ def write_artifacts(report: Report, out_dir: Path) -> dict[str, Path]:
     contents = {
         "report.json": json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
         "report.md": render_markdown(report),
-        "report.html": render_html(report),
+        "report.html": render_html(report, _trace(out_dir / "trace.jsonl")),
         "patch.diff": selected.diff if selected else "",
     }
     paths = {}
@@ -37,3 +39,11 @@ def write_artifacts(report: Report, out_dir: Path) -> dict[str, Path]:
         os.replace(partial, path)
         paths[name] = path
     return paths
+
+
+def _trace(path: Path) -> list[dict[str, Any]]:
+    """The run's trace events when `out_dir` has them (the page then shows each agent's steps), else none."""
+    try:
+        return list(read_trace(path)) if path.is_file() else []
+    except (OSError, ValueError):
+        return []

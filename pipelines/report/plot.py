@@ -1,8 +1,13 @@
-"""A small inline SVG: runtime against size (log-log), baseline dashed, candidate solid, one colour per series."""
+"""A small inline SVG: runtime against size (log-log), the baseline and each finalist, with a marker per measured point.
+
+One colour per version (the baseline grey), one dash pattern per value of the other axes (e.g. d=2, d=16),
+and a legend entry for every line; hovering a marker shows its exact time.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -10,32 +15,51 @@ from pipelines.evaluate.results import PointResult
 
 WIDTH, HEIGHT, MARGIN = 560, 320, 56
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+BASELINE_COLOUR = "#555555"
+PATTERNS = ("", "6 4", "2 3", "10 3 2 3")
+Series = tuple[str, str, str, list[tuple[float, float]]]
+"""(label, colour, dash pattern, points (size, seconds))."""
 
 
-def runtime_plot(baseline: list[PointResult], candidate: list[PointResult] | None) -> str:
-    """An `<svg>` element, or "" when no axis has at least two positive numeric values."""
+def runtime_plot(
+    baseline: list[PointResult],
+    candidate: list[PointResult] | None = None,
+    *,
+    finalists: Sequence[tuple[str, Sequence[PointResult]]] = (),
+) -> str:
+    """An `<svg>` element with the baseline and each of `finalists` (label, points) — or the one `candidate` —
+    or "" when no axis has at least two positive numeric values."""
     axis = _size_axis(baseline)
     if axis is None:
         return ""
-    series: list[tuple[str, str, list[tuple[float, float]]]] = []
-    for i, (label, points) in enumerate(_by_other_axes(baseline, axis).items()):
-        colour = COLOURS[i % len(COLOURS)]
-        series.append((f"baseline {label}".strip(), colour + "|dash", _xy(points, axis)))
-        if candidate:
-            mine = [p for p in candidate if _other(p.params, axis) == _other(points[0].params, axis)]
-            series.append((f"candidate {label}".strip(), colour, _xy(mine, axis)))
-    every = [xy for _, _, line in series for xy in line]
+    versions: list[tuple[str, Sequence[PointResult]]] = list(finalists) or (
+        [("candidate", candidate)] if candidate else []
+    )
+    groups = _by_other_axes(baseline, axis)
+    series: list[Series] = []
+    for g, (label, measured) in enumerate(groups.items()):
+        series.append((f"baseline {label}".strip(), BASELINE_COLOUR, PATTERNS[g % len(PATTERNS)], _xy(measured, axis)))
+    for v, (name, points) in enumerate(versions):
+        colour = COLOURS[v % len(COLOURS)]
+        for g, label in enumerate(groups):
+            mine = [p for p in points if _other(p.params, axis) == label]
+            series.append((f"{name} {label}".strip(), colour, PATTERNS[g % len(PATTERNS)], _xy(mine, axis)))
+    series = [s for s in series if s[3]]
+    every = [xy for *_, line in series for xy in line]
     if len(every) < 2:
         return ""
     return _svg(axis, series, every)
 
 
 def _size_axis(points: list[PointResult]) -> str | None:
+    """Of the axes with at least two positive numbers, the one with the widest range (max/min; first on a tie)."""
+    best, widest = None, 1.0
     for axis in points[0].params if points else {}:
         values = {p.params[axis] for p in points}
-        if len(values) >= 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
-            return axis
-    return None
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values)
+        if len(values) >= 2 and numeric and max(values) / min(values) > widest:
+            best, widest = axis, max(values) / min(values)
+    return best
 
 
 def _other(params: dict[str, Any], axis: str) -> str:
@@ -49,39 +73,47 @@ def _by_other_axes(points: list[PointResult], axis: str) -> dict[str, list[Point
     return groups
 
 
-def _xy(points: list[PointResult], axis: str) -> list[tuple[float, float]]:
+def _xy(points: Sequence[PointResult], axis: str) -> list[tuple[float, float]]:
     return sorted((float(p.params[axis]), p.time_s) for p in points if p.time_s > 0)
 
 
-def _svg(axis: str, series: list[tuple[str, str, list[tuple[float, float]]]], every: list[tuple[float, float]]) -> str:
+def _svg(axis: str, series: list[Series], every: list[tuple[float, float]]) -> str:
     lx = [math.log10(x) for x, _ in every]
     ly = [math.log10(y) for _, y in every]
     x0, x1 = min(lx), max(lx) if max(lx) > min(lx) else min(lx) + 1
-    y0, y1 = (
-        math.floor(min(ly)),
-        math.ceil(max(ly)) if math.ceil(max(ly)) > math.floor(min(ly)) else math.floor(min(ly)) + 1,
-    )
+    y0 = math.floor(min(ly))
+    y1 = math.ceil(max(ly)) if math.ceil(max(ly)) > y0 else y0 + 1
 
-    def px(x: float, y: float) -> str:
+    def at(x: float, y: float) -> tuple[float, float]:
         sx = MARGIN + (math.log10(x) - x0) / (x1 - x0) * (WIDTH - 2 * MARGIN)
         sy = HEIGHT - MARGIN - (math.log10(y) - y0) / (y1 - y0) * (HEIGHT - 2 * MARGIN)
-        return f"{sx:.1f},{sy:.1f}"
+        return sx, sy
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 20 * len(series)}" role="img">']
+    height = HEIGHT + 20 * len(series)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" class="plot">']
+    parts.append(f"<title>runtime against {escape(axis)}, log-log</title>")
     parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT - 12}" text-anchor="middle">{escape(axis)} (log scale)</text>')
     for power in range(y0, y1 + 1):
         y = HEIGHT - MARGIN - (power - y0) / (y1 - y0) * (HEIGHT - 2 * MARGIN)
         parts.append(f'<line x1="{MARGIN}" x2="{WIDTH - MARGIN}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
         parts.append(f'<text x="{MARGIN - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">1e{power} s</text>')
-    for i, (label, style, line) in enumerate(series):
-        colour, _, dash = style.partition("|")
-        pattern = ' stroke-dasharray="6 4"' if dash else ""
-        points = " ".join(px(x, y) for x, y in line)
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{pattern} points="{points}"/>')
+    for x in sorted({x for x, _ in every}):
+        sx, _ = at(x, 10.0**y0)
+        parts.append(f'<text x="{sx:.1f}" y="{HEIGHT - MARGIN + 16}" text-anchor="middle" font-size="11">{x:g}</text>')
+    for i, (label, colour, pattern, line) in enumerate(series):
+        dash = f' stroke-dasharray="{pattern}"' if pattern else ""
+        points = " ".join("{:.1f},{:.1f}".format(*at(x, y)) for x, y in line)
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{points}"/>')
+        for x, y in line:
+            cx, cy = at(x, y)
+            parts.append(
+                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{colour}">'
+                f"<title>{escape(label)}: {x:g} → {y:.3g} s</title></circle>"
+            )
         legend_y = HEIGHT + 14 + 20 * i
         parts.append(
             f'<line x1="{MARGIN}" x2="{MARGIN + 30}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{colour}"'
+            f' stroke-width="2"{dash}/><text x="{MARGIN + 38}" y="{legend_y}">{escape(label)}</text>'
         )
-        parts.append(f' stroke-width="2"{pattern}/><text x="{MARGIN + 38}" y="{legend_y}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -6,7 +6,6 @@ Runs use the local sandbox and a small benchmark grid so that a whole `perfbot o
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 import yaml
 
 from pipelines.cli import main
-from tests.conftest import git
+from tests.conftest import committed_copy
 
 collect_ignore = ["fixtures"]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -82,13 +81,22 @@ def optimize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[...
 
 
 @pytest.fixture
+def optimize_small(
+    small_config: Callable[..., Path], optimize: Callable[..., Run], script: Callable[..., str]
+) -> Callable[..., Run]:
+    """`optimize` of REPO with its config cut down by `small_config` (`agent=`, search keys as keywords) and MODEL:
+    a --model spec, or turns / {sessions: ...} to script. Further options follow MODEL."""
+
+    def run(repo: Path, model: Any, *args: str, agent: dict[str, Any] | None = None, **search: Any) -> Run:
+        spec = model if isinstance(model, str) else script(model)
+        return optimize(repo, "--config", str(small_config(repo, agent, **search)), "--model", spec, *args)
+
+    return run
+
+
+@pytest.fixture
 def fixture_repo(tmp_path: Path) -> Callable[[str], Path]:
     def make(name: str) -> Path:
-        repo = tmp_path / name
-        shutil.copytree(FIXTURES / name, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-        git(repo, "init", "-q", "-b", "main")
-        git(repo, "add", "-A")
-        git(repo, "commit", "-qm", "fixture")
-        return repo
+        return committed_copy(FIXTURES / name, tmp_path / name, "fixture")
 
     return make

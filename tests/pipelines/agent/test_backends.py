@@ -20,8 +20,7 @@ SECRET = "sk-ant-test-secret-0123456789abcdef"
 
 def test_the_anthropic_path_runs_through_the_sdk_retries_a_529_and_keeps_the_key_out_of_the_trace(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
+    optimize_small: Optimize,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo = example_repo("closest-pair")
@@ -31,7 +30,7 @@ def test_the_anthropic_path_runs_through_the_sdk_retries_a_529_and_keeps_the_key
         monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
         monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
         fake.fail_next(529)
-        run = optimize(repo, "--config", str(small_config(repo)), "--model", "anthropic:claude-sonnet-4-6")
+        run = optimize_small(repo, "anthropic:claude-sonnet-4-6")
     assert run.exit_code == 0
     assert len(fake.requests) == len(DEMO) + 1  # one retried
     assert run.report["selected"] == "a0-r1-s3"
@@ -50,12 +49,11 @@ def test_the_anthropic_path_runs_through_the_sdk_retries_a_529_and_keeps_the_key
 
 def test_trace_export_rebuilds_each_conversation_in_messages_form(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
+    optimize_small: Optimize,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     repo = example_repo("closest-pair")
-    run = optimize(repo, "--config", str(small_config(repo)), "--model", "scripted:demo/closest-pair.yaml")
+    run = optimize_small(repo, "scripted:demo/closest-pair.yaml")
     assert main(["trace", "export", str(run.out), "--format", "messages"]) == 0
     [session] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert session["agent"] == "a0" and session["outcome"] == "finished"

@@ -44,12 +44,10 @@ def test_the_bundled_demo_session_is_accepted_on_the_example_and_lands_on_a_bran
 
 def test_a_session_that_breaks_the_code_is_rejected_and_no_branch_is_written(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = example_repo("closest-pair")
-    run = optimize(repo, "--config", str(small_config(repo)), "--model", script(WRONG))
+    run = optimize_small(repo, WRONG)
     assert run.exit_code == 0
     assert run.report["selected"] is None
     [candidate] = run.report["candidates"]
@@ -64,9 +62,7 @@ def test_a_session_that_breaks_the_code_is_rejected_and_no_branch_is_written(
 
 def test_failing_edits_are_answered_and_the_agent_recovers(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = example_repo("closest-pair")
     sweep = DEMO[1][1]["input"]["code"]
@@ -90,7 +86,7 @@ def test_failing_edits_are_answered_and_the_agent_recovers(
         [{"type": "tool_use", "name": "evaluate", "input": {}}],
         [finish("sweep")],
     ]
-    run = optimize(repo, "--config", str(small_config(repo)), "--model", script(turns))
+    run = optimize_small(repo, turns)
     calls = [e for e in run.trace() if e["type"] == "tool_call"]
     assert [(c["name"], c["ok"]) for c in calls] == [
         ("replace", False),
@@ -110,9 +106,7 @@ def test_failing_edits_are_answered_and_the_agent_recovers(
 
 def test_three_malformed_calls_in_a_row_end_the_agent_with_a_reason(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = example_repo("closest-pair")
     turns = [
@@ -121,7 +115,7 @@ def test_three_malformed_calls_in_a_row_end_the_agent_with_a_reason(
         [{"type": "text", "text": "I think I am done."}],
         [finish("never reached")],
     ]
-    run = optimize(repo, "--config", str(small_config(repo)), "--model", script(turns))
+    run = optimize_small(repo, turns)
     assert run.exit_code == 0
     [agent] = run.report["agents"]
     assert agent["reason"] == "malformed tool calls"
@@ -136,13 +130,10 @@ def test_three_malformed_calls_in_a_row_end_the_agent_with_a_reason(
 
 def test_of_three_agents_only_the_one_that_succeeds_is_selected(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = example_repo("closest-pair")
-    model = script({"sessions": [WRONG, DEMO, NO_CHANGE]})
-    run = optimize(repo, "--config", str(small_config(repo, agents=3)), "--model", model)
+    run = optimize_small(repo, {"sessions": [WRONG, DEMO, NO_CHANGE]}, agents=3)
     report = run.report
     assert sorted(a["id"] for a in report["agents"]) == ["a0", "a1", "a2"]
     statuses = {c["id"]: c["status"] for c in report["candidates"]}
@@ -154,15 +145,13 @@ def test_of_three_agents_only_the_one_that_succeeds_is_selected(
 
 def test_on_change_evaluates_after_an_edit_without_being_asked(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = example_repo("closest-pair")
     sweep = DEMO[1][1]["input"]["code"]
     turns = [[view("geometry.py")], [rewrite("geometry.py::closest_pair_distance", sweep)], [finish("sweep")]]
-    config = small_config(repo, agent={"evaluate": "on_change", "tools": ["view_file", "rewrite_symbol", "finish"]})
-    run = optimize(repo, "--config", str(config), "--model", script(turns))
+    agent = {"evaluate": "on_change", "tools": ["view_file", "rewrite_symbol", "finish"]}
+    run = optimize_small(repo, turns, agent=agent)
     events = run.trace()
     system = next(e for e in events if e["type"] == "agent_start")["system"]
     assert "after every step in which a file changed" in system
@@ -180,14 +169,12 @@ def test_on_change_evaluates_after_an_edit_without_being_asked(
 
 def test_an_exhausted_budget_stops_the_agents_cleanly_and_the_run_still_reports(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = example_repo("closest-pair")
     # ~2,500 prompt tokens a call at $100 per million: each call costs about $0.25.
-    model = script({"sessions": [DEMO], "rates": {"input": 100, "output": 0}})
-    run = optimize(repo, "--config", str(small_config(repo, agents=2)), "--model", model, "--max-cost", "0.3")
+    model = {"sessions": [DEMO], "rates": {"input": 100, "output": 0}}
+    run = optimize_small(repo, model, "--max-cost", "0.3", agents=2)
     assert run.exit_code == 0
     report = run.report
     assert {a["reason"] for a in report["agents"]} == {"budget"}
@@ -208,16 +195,14 @@ def test_command_line_options_are_validated_like_the_config_file(
 
 def test_the_agents_commands_never_see_perfbots_secrets(
     example_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-never-in-the-sandbox-42")
     monkeypatch.setenv("PERFBOT_GITLAB_TOKEN", "glpat-never-in-the-sandbox-42")
     repo = example_repo("closest-pair")
     turns = [[{"type": "tool_use", "name": "bash", "input": {"command": "env"}}], [finish("looked around")]]
-    run = optimize(repo, "--config", str(small_config(repo)), "--model", script(turns))
+    run = optimize_small(repo, turns)
     [bash] = [e for e in run.trace() if e["type"] == "tool_call" and e["name"] == "bash"]
     assert bash["ok"] and "PATH=" in bash["result"]
     assert "ANTHROPIC_API_KEY" not in bash["result"] and "PERFBOT_GITLAB_TOKEN" not in bash["result"]

@@ -14,13 +14,10 @@ Optimize = Callable[..., Run]
 
 def test_two_agents_improving_different_functions_are_combined_and_the_combination_wins(
     fixture_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = fixture_repo("two-hotspots")
-    model = script({"sessions": [FIX_DISTINCT, FIX_PAIRS]})
-    run = optimize(repo, "--config", str(small_config(repo, agents=2, combine=True)), "--model", model)
+    run = optimize_small(repo, {"sessions": [FIX_DISTINCT, FIX_PAIRS]}, agents=2, combine=True)
     report = run.report
     scores = {c["id"]: c["score"] for c in report["candidates"]}
     assert set(scores) == {"a0-r1-s3", "a1-r1-s3", "combined"}
@@ -35,26 +32,20 @@ def test_two_agents_improving_different_functions_are_combined_and_the_combinati
 
 def test_without_combine_the_best_single_candidate_is_selected(
     fixture_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = fixture_repo("two-hotspots")
-    model = script({"sessions": [FIX_DISTINCT, FIX_PAIRS]})
-    run = optimize(repo, "--config", str(small_config(repo, agents=2, combine=False)), "--model", model)
+    run = optimize_small(repo, {"sessions": [FIX_DISTINCT, FIX_PAIRS]}, agents=2, combine=False)
     assert {c["id"] for c in run.report["candidates"]} == {"a0-r1-s3", "a1-r1-s3"}
     assert run.report["selected"] in {"a0-r1-s3", "a1-r1-s3"}
 
 
 def test_a_second_round_starts_from_the_best_candidate_with_a_note_of_what_was_tried(
     fixture_repo: Callable[[str], Path],
-    small_config: Callable[..., Path],
-    optimize: Optimize,
-    script: Callable[..., str],
+    optimize_small: Optimize,
 ) -> None:
     repo = fixture_repo("two-hotspots")
-    model = script({"sessions": [FIX_DISTINCT, FIX_PAIRS]})
-    run = optimize(repo, "--config", str(small_config(repo, rounds=2, combine=False)), "--model", model)
+    run = optimize_small(repo, {"sessions": [FIX_DISTINCT, FIX_PAIRS]}, rounds=2, combine=False)
     events = run.trace()
     first_of_round_2 = next(e for e in events if e["type"] == "model_call" and e["agent"] == "a1")
     task = first_of_round_2["sent"][0]["content"][0]["text"]

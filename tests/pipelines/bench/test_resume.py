@@ -14,6 +14,7 @@ import yaml
 
 from pipelines.bench.contestants import load_contestants
 from pipelines.bench.harness import run_benchmark
+from pipelines.bench.leaderboard import build
 from pipelines.bench.suite import load_suite
 from tests.conftest import ROOT
 
@@ -74,3 +75,17 @@ def test_a_changed_contestant_setting_reruns_its_runs(tiny_suite: Path, contesta
     records = run_benchmark(tasks, load_contestants(path), repeats=1, out=out, sandbox="local", say=said.append)
     assert said[0] == "1 runs: 0 already done, 1 to run"
     assert records[0]["budget"]["steps"] == 3
+
+
+def test_a_broken_run_is_recorded_as_an_error_and_rerun_only_when_asked(tiny_suite: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump({"contestants": [{"name": "bad", "tools": ["finish", "teleport"]}]}))
+    tasks, contestants, out = load_suite(tiny_suite), load_contestants(path), tmp_path / "out"
+    [record] = run_benchmark(tasks, contestants, repeats=1, out=out, sandbox="local")
+    assert record["status"] == "error" and "teleport" in record["error"]
+    assert build([record])[0]["errors"] == 1
+    said: list[str] = []
+    run_benchmark(tasks, contestants, repeats=1, out=out, sandbox="local", say=said.append)
+    run_benchmark(tasks, contestants, repeats=1, out=out, sandbox="local", retry_errors=True, say=said.append)
+    plans = [line for line in said if line.startswith("1 runs")]
+    assert plans == ["1 runs: 1 already done, 0 to run", "1 runs: 0 already done, 1 to run"]

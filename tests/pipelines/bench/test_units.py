@@ -3,6 +3,7 @@ failure classification, confidence intervals and the plot."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from pipelines.bench.leaderboard import geomean, interval
 from pipelines.bench.plot import speedup_vs_budget
 from pipelines.bench.suite import load_suite
 from pipelines.errors import ConfigError, UsageError
+from tests.conftest import ROOT
 from tests.pipelines.bench.conftest import TINY
 
 
@@ -144,16 +146,24 @@ def test_intervals_use_the_t_distribution() -> None:
     assert geomean([1.0, 4.0]) == pytest.approx(2.0)
 
 
-def test_the_plot_has_one_series_per_family_with_its_points() -> None:
-    def row(name: str, steps: int, speedup: float) -> dict[str, object]:
+def test_the_plot_has_one_series_per_family_and_splits_of_one_budget_side_by_side() -> None:
+    def row(name: str, steps: int, agents: int, speedup: float) -> dict[str, object]:
         return {
             "contestant": name,
             "family": name.split("@")[0],
-            "budget": {"total_steps": steps},
+            "budget": {"total_steps": steps, "agents": agents},
             "geomean_speedup": {"mean": speedup, "ci": 0.1},
         }
 
-    svg = speedup_vs_budget([row("p@1x10", 10, 1.5), row("p@10x10", 100, 2.0), row("q", 100, 1.2)])
+    rows = [row("p@1x100", 100, 1, 2.0), row("p@10x10", 100, 10, 2.5), row("p@1x10", 10, 1, 1.5), row("q", 100, 1, 1.2)]
+    svg = speedup_vs_budget(rows)
     assert svg is not None and svg.startswith("<svg") and svg.count("<polyline") == 2
-    assert "<title>p@10x10: 2.00x</title>" in svg
+    assert "<title>p@10x10: 2.50x</title>" in svg and ">10x10</text>" in svg
+    circles = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    assert circles[0] < circles[1] < circles[2]  # 1x10, then 1x100 and 10x10 beside each other at 100 steps
     assert speedup_vs_budget([]) is None
+
+
+def test_the_example_contestants_file_loads() -> None:
+    contestants = load_contestants(ROOT / "bench" / "agents" / "contestants.example.yml")
+    assert [c.kind for c in contestants] == ["perfbot", "perfbot", "perfbot", "command", "command", "reference"]

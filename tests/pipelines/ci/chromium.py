@@ -55,7 +55,9 @@ class Page:
 
     def screenshot(self, path: Path) -> None:
         height = self.evaluate("document.documentElement.scrollHeight")
-        self.call("Emulation.setDeviceMetricsOverride", width=1200, height=int(height), deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride", width=1200, height=int(height), deviceScaleFactor=1, mobile=False
+        )
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
 
@@ -108,10 +110,12 @@ class Browser:
         return page
 
     async def _loaded(self, page: Page) -> None:
+        """Wait until the file (not the about:blank a new tab starts with) has loaded."""
+        ready = "location.protocol === 'file:' && document.readyState === 'complete'"
         deadline = time.monotonic() + 30
-        while (await page._call("Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True}))[
-            "result"
-        ]["value"] != "complete":
+        while not (await page._call("Runtime.evaluate", {"expression": ready, "returnByValue": True}))["result"].get(
+            "value"
+        ):
             if time.monotonic() > deadline:
                 raise RuntimeError("the page did not finish loading within 30 s")
             await asyncio.sleep(0.05)

@@ -56,7 +56,7 @@ def test_a_bot_request_with_a_token_opens_one_mr_from_the_measured_commit_and_re
     selected = next(c for c in run.report["candidates"] if c["id"] == run.report["selected"])
     [mr] = gl.perfbot_mrs()
     assert mr["title"].startswith("perf: speed up `geometry.closest_pair_distance` ")
-    assert mr["title"].endswith("× at n=400")
+    assert mr["title"].endswith("× at n=800")
     assert (mr["target_branch"], mr["force_remove_source_branch"], mr["squash"]) == ("main", True, True)
     assert mr["labels"] == ["perfbot", "performance"]
     head = gl.project.branches[mr["source_branch"]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ SCREENSHOT = "report.png"
 
 
 @pytest.fixture
-def browser() -> Browser:
+def browser() -> Iterator[Browser]:
     if chromium_path() is None:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium; scripts/bootstrap installs it)")
     with Browser.launch() as launched:
@@ -49,10 +50,11 @@ def test_the_report_page_renders_self_contained_with_a_visible_plot_and_a_trace_
     step = "document.querySelector('details.agent details.step')"
     say = f"{step}.querySelector('.say')"
     assert page.evaluate(f"{step}.open") is False
-    assert page.evaluate(f"{say}.getBoundingClientRect().height") == 0
+    assert page.evaluate(f"{say}.checkVisibility()") is False
     page.evaluate("document.querySelector('details.agent > summary').click()")
     page.evaluate(f"{step}.querySelector('summary').click()")
     assert page.evaluate(f"{step}.open") is True
+    assert page.evaluate(f"{say}.checkVisibility()") is True
     assert page.evaluate(f"{say}.getBoundingClientRect().height") > 0
     assert "Let me read the target function" in page.evaluate(f"{say}.textContent")
     page.evaluate(f"{step}.querySelector('details.call > summary').click()")

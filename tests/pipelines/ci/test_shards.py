@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pipelines.ci.shard import Shard
+from pipelines.cli import main
 from pipelines.errors import UsageError
 from tests.pipelines.agent.sessions import DEMO, NO_CHANGE
 from tests.pipelines.ci.conftest import BOT_TOKEN, CiRun, Lab, ci_env
@@ -76,3 +77,12 @@ def test_a_shard_runs_every_nth_agent_slot(text: str, agents: int, slots: list[i
 def test_a_malformed_shard_is_a_usage_error(text: str) -> None:
     with pytest.raises(UsageError, match="i/N"):
         Shard.parse(text)
+
+
+def test_a_malformed_shard_on_the_command_line_exits_2_with_the_expected_form(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["ci", "--shard", "3/2"])
+    assert exit_.value.code == 2
+    assert "argument --shard: expected i/N with 1 <= i <= N" in capsys.readouterr().err

@@ -109,3 +109,26 @@ def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["init", str(tmp_path)]) == 2
     assert "refusing to overwrite" in capsys.readouterr().err
     assert (tmp_path / ".perfbot.yml").read_text() == "mine: true\n"
+
+
+def test_the_baseline_is_the_committed_tree_even_in_a_subdirectory(tmp_path: Path) -> None:
+    from pipelines.evaluate.command import committed_tree
+    from tests.conftest import git
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "m.py").write_text("committed\n")
+    (tmp_path / "other.py").write_text("elsewhere\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "c")
+    (tmp_path / "sub" / "m.py").write_text("edited\n")
+    with committed_tree(tmp_path / "sub") as baseline:
+        assert sorted(p.name for p in baseline.iterdir()) == ["m.py"]
+        assert (baseline / "m.py").read_text() == "committed\n"
+
+
+def test_a_directory_outside_git_is_its_own_baseline(tmp_path: Path) -> None:
+    from pipelines.evaluate.command import committed_tree
+
+    with committed_tree(tmp_path) as baseline:
+        assert baseline == tmp_path

@@ -145,3 +145,25 @@ def test_a_baseline_that_fails_its_tests_stops_the_evaluation(closest_pair: Path
     (broken / "geometry.py").write_text(versions.OFF_BY_ONE)
     with pytest.raises(EvaluationError, match=r"the baseline fails its own tests .*FAILED tests/test_geometry.py::"):
         Evaluator(broken, small_config(broken), sandbox).prepare()
+
+
+def test_without_check_outputs_a_faster_candidate_with_other_outputs_is_accepted(
+    closest_pair: Path, sandbox: Sandbox, candidate: Make
+) -> None:
+    config = small_config(closest_pair, check_outputs=False, metrics={"time": 1.0})
+    evaluator = Evaluator(closest_pair, config, sandbox)
+    rounded = versions.FAST.replace("    return best\n", "    return round(best, 3) if len(points) > 100 else best\n")
+    [result] = evaluator.evaluate([candidate("rounded-fast", rounded)])
+    assert result.status == "accepted", result.reason
+    assert result.outputs_match is None
+    assert all(p.timing.peak_bytes is None for p in result.points)  # memory has no weight: not measured
+
+
+def test_evaluated_candidates_leave_nothing_behind_in_the_sandbox(
+    evaluator: Evaluator, sandbox: Sandbox, candidate: Make
+) -> None:
+    evaluator.evaluate([candidate("fast", versions.FAST), candidate("off-by-one", versions.OFF_BY_ONE)])
+    listing = sandbox.execute("ls v _perfbot/points/*", timeout=30)
+    assert listing.ok, listing.output
+    names = {word for word in listing.output.split() if not word.endswith(":")}  # `ls` heads each folder "dir:"
+    assert names == {"base", "base-aa", "base.pkl", "input.pkl"}

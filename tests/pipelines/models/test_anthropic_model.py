@@ -122,3 +122,14 @@ def test_the_sdk_itself_does_not_retry(fake: FakeAnthropic) -> None:
     model = AnthropicModel("claude-sonnet-4-6")
     assert model._client.max_retries == 0
     assert isinstance(model._client, anthropic.Anthropic)
+
+
+def test_malformed_tool_calls_from_the_server_reach_the_agent_as_they_are(fake: FakeAnthropic) -> None:
+    fake.turns.append(
+        [
+            {"type": "tool_use", "name": "view_file", "input": "geometry.py"},
+            {"type": "tool_use", "name": "run_everything", "input": {}},
+        ]
+    )
+    reply = open_model("anthropic:claude-sonnet-4-6").complete(first_request())
+    assert [(b["name"], b["input"]) for b in reply.content] == [("view_file", "geometry.py"), ("run_everything", {})]
