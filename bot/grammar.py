@@ -57,6 +57,15 @@ class OptimizeArgs:
         return {key: str(value) for key, value in values.items() if value is not None}
 
 
+def target_slug(target: str | None) -> str:
+    """`PERFBOT_TARGET_SLUG`: the target as lower-case letters, digits and dashes (`src/stats.py::pairwise_min_gap`
+    → `src-stats-py-pairwise-min-gap`), `all` without a target. The CI template keys its `resource_group` on it,
+    so two runs on the same branch and target queue instead of racing."""
+    if not target:
+        return "all"
+    return re.sub(r"[^a-z0-9]+", "-", target.lower()).strip("-")[:100].strip("-") or "all"
+
+
 def parse_command(line: str) -> OptimizeArgs | Help:
     """Parse one `/optimize …` line (as found by `events.find_command`)."""
     try:

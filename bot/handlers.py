@@ -19,7 +19,7 @@ from bot.calls import Calls, is_transient
 from bot.errors import CommandError, ForgeError
 from bot.events import REQUEST_VARIABLE, TERMINAL_PIPELINE, OptimizeRequested, Origin, PipelineFinished
 from bot.forge import DEVELOPER, Forge, Noteable, PipelineJob, User
-from bot.grammar import Help, OptimizeArgs, parse_command
+from bot.grammar import Help, OptimizeArgs, parse_command, target_slug
 from bot.logs import get_logger
 from bot.publisher import Handoff, Publisher
 from bot.store import Job, Store
@@ -206,6 +206,7 @@ def _variables(event: OptimizeRequested, args: OptimizeArgs, req: str) -> dict[s
         "PERFBOT_NOTE_ID": origin.note_id,
         "PERFBOT_REQUESTER": origin.requester,
         "PERFBOT_SOURCE_BRANCH": origin.source_branch,
+        "PERFBOT_TARGET_SLUG": target_slug(args.target),
     }
     plain = {key: str(value) for key, value in values.items() if value is not None}
     return plain | args.variables()

@@ -84,6 +84,9 @@ class Publisher:
         self.labels = labels
 
     def publish(self, run: Run, project_id: int) -> Outcome:
+        error = run.report.get("error")
+        if isinstance(error, dict):  # the run could not be carried out: say why instead of "nothing found"
+            return self.failed(run.request, project_id, str(error.get("message")), output=str(error.get("output", "")))
         if run.files is None:
             note = self.reply(
                 run.request, project_id, "nothing", render("nothing.md.j2", **self._context(run, "nothing"))
@@ -96,9 +99,16 @@ class Publisher:
         log.info("publish.done", mr=mr.web_url, created=created, request=run.request.request_id)
         return Outcome("merge_request", str(mr.web_url), created, note)
 
-    def failed(self, request: Request, project_id: int, problem: str) -> Outcome:
-        """Tell the requester that the run could not be carried out (nothing to publish)."""
-        body = render("failed.md.j2", request=request, problem=problem, marker=marker(request.request_id, "failed"))
+    def failed(self, request: Request, project_id: int, problem: str, *, output: str = "") -> Outcome:
+        """Tell the requester that the run could not be carried out (nothing to publish); `output`: the first lines
+        of the failing test's output, shown as a code block."""
+        body = render(
+            "failed.md.j2",
+            request=request,
+            problem=problem,
+            output=output,
+            marker=marker(request.request_id, "failed"),
+        )
         return Outcome("failed", note_id=self.reply(request, project_id, "failed", body))
 
     def merge_request(self, run: Run, project_id: int) -> tuple[Any, bool]:

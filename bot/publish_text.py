@@ -33,6 +33,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["cell"] = cell
+    env.filters["code_block"] = code_block
     env.filters["seconds"] = seconds
     env.filters["nbytes"] = nbytes
     env.filters["times"] = times
@@ -172,6 +173,13 @@ def cell(value: Any, limit: int = MAX_CELL) -> str:
     """One Markdown table cell: on one line, pipes escaped, HTML comments defused, at most `limit` characters."""
     text = " ".join(str(value if value is not None else "–").split())
     text = text.replace("|", "\\|").replace("<!--", "&lt;!--")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def code_block(value: Any, limit: int = MAX_CELL) -> str:
+    """Text for inside a ``` fence: fences and HTML comments defused (it cannot end the block or fake a marker),
+    at most `limit` characters."""
+    text = str(value).replace("```", "`\u200b``").replace("<!--", "<\u200b!--")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

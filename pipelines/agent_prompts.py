@@ -4,6 +4,7 @@ variable is an error, never an empty string)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -19,6 +20,24 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,
 )
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The one function the agents are pointed at: a request's `PATH::SYMBOL`, or a hot spot profiling found (with
+    `share`, its part of the benchmark's time)."""
+
+    path: str
+    symbol: str
+    share: float | None = None
+
+    @classmethod
+    def of(cls, target: str | None, share: float | None = None) -> Focus | None:
+        """The focus of a `PATH[::SYMBOL]` target; None without a symbol (the whole file is the target)."""
+        if target is None or "::" not in target:
+            return None
+        path, symbol = target.split("::", 1)
+        return cls(path, symbol, share)
 
 
 def evaluation_policy(trigger: str, tools: list[str]) -> str:
@@ -65,6 +84,7 @@ def system_prompt(config: Config, tools: list[dict[str, Any]], steps: int) -> st
     )
 
 
-def task_message(files: Mapping[str, str], note: str = "") -> str:
-    """The first user message: the target files as they stand (the stable, cached part of a session)."""
-    return _ENV.get_template("task.j2").render(files=dict(files), note=note)
+def task_message(files: Mapping[str, str], note: str = "", focus: Focus | None = None) -> str:
+    """The first user message: the function to focus on (if any), what earlier agents tried (`note`, later rounds)
+    and the target files as they stand (the stable, cached part of a session)."""
+    return _ENV.get_template("task.j2").render(files=dict(files), note=note, focus=focus)

@@ -11,6 +11,11 @@ and what was expected.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.evaluate.results import TestsResult
+
 
 class PerfbotError(Exception):
     """Base class; `exit_code` is what the CLI exits with when this escapes a command."""
@@ -28,3 +33,12 @@ class ConfigError(PerfbotError):
 
 class EvaluationError(PerfbotError):
     exit_code = 1
+
+
+class BaselineError(EvaluationError):
+    """The baseline cannot be measured; `tests` is its tests' result (failed, or passed when the benchmark or its
+    inputs are what failed), for the report to show which test failed and what it printed."""
+
+    def __init__(self, message: str, tests: TestsResult) -> None:
+        super().__init__(message)
+        self.tests = tests

@@ -2,7 +2,8 @@
 
 Config → baseline (tests + A/A noise) → K agents x M steps x R rounds → selection / combination → artifacts
 (report.json/md/html, patch.diff, trace.jsonl) → a branch `perfbot/<slug>` with one commit when a candidate is
-selected. The user's working tree, index and HEAD are never touched. Exit 0 whether or not a speedup was found.
+selected. The user's working tree, index and HEAD are never touched. Exit 0 whether or not a speedup was found;
+a run that cannot be carried out (e.g. the baseline fails its own tests) writes a report saying why and exits 1.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipelines.errors import UsageError
 from pipelines.evaluate import Evaluator
 from pipelines.evaluate.table import format_seconds
 from pipelines.report import write_artifacts
+from pipelines.report.failure import FailedRun, write_failure_artifacts
 from pipelines.run_report import build_report, headline
 from pipelines.select import Search, SearchResult
 from pipelines.trace import Trace
@@ -66,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
     trace = Trace(out / "trace.jsonl")
     try:
         result, baseline, isolated = search(repo, config, args.sandbox, trace, progress)
+    except Exception as e:
+        failed = FailedRun(e, config, args.sandbox or "docker", run_id=run_id, repo=str(repo))
+        report_failure(failed, out, progress)
+        raise
     finally:
         trace.close()
     branch = write_branch(repo, config, result, progress)
@@ -83,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
     progress.say(headline(result, branch))
     progress.say(f"artifacts: {out}")
     return 0
+
+
+def report_failure(failed: FailedRun, out: Path, progress: LiveProgress) -> None:
+    """Write the artifacts of a run that could not be carried out; the caller re-raises the error (exit 1)."""
+    paths = write_failure_artifacts(failed, out)
+    progress.say(f"the run failed and nothing was changed; {paths['report.md']} says why")
 
 
 def search(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.agent import Agent, AgentOutcome, Measurement
-from pipelines.agent_prompts import system_prompt, task_message
+from pipelines.agent_prompts import Focus, system_prompt, task_message
 from pipelines.combine import combine_files
 from pipelines.config import Config
 from pipelines.edit import EditSession
@@ -56,8 +56,11 @@ class Search:
         sandbox_kind: SandboxKind | None,
         trace: Trace,
         progress: Progress = lambda event, **fields: None,
+        focus: Focus | None = None,
     ) -> None:
         self.repo = repo
+        self.focus = focus
+        """The function every agent is pointed at (a request's `PATH::SYMBOL`, a profiled hot spot), if any."""
         self.config = config
         self.sandbox_kind = sandbox_kind
         self.trace = trace
@@ -131,7 +134,7 @@ class Search:
             workspace=workspace,
             original=original,
             system="",
-            task=task_message(current, note),
+            task=task_message(current, note, self.focus),
             steps=config.search.steps,
             evaluate=self.measure if "evaluate" in config.agent.tools or config.agent.evaluate != "agent" else None,
             evaluate_trigger=config.agent.evaluate,

@@ -8,6 +8,10 @@ file stays CRLF.
 Besides reading and writing, it keeps a *checkpoint*: a copy of the repo beside it in the sandbox that
 `checkpoint()` brings up to date (copying only files that changed) and `restore()` puts back. The bash tool
 uses it to undo what a command did to files the agent may not edit.
+
+File contents a Workspace read or wrote are remembered (`pipelines.workspace_cache`, shared by the Workspaces of
+one sandbox) until a command may have changed them: reading a file again costs no sandbox round trip. Code that
+changes the sandbox's files other than through a Workspace while one is in use must call `forget()`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from pipelines import workspace_cache
 from sandbox.base import ExecResult, Sandbox, SandboxError
 
 SKIPPED_DIRS = (
@@ -38,12 +43,13 @@ CHECKPOINT_MAX_FILE = 16 * 1024 * 1024
 """Bytes above which a file is not copied into the checkpoint (a change to it cannot be undone, only reported)."""
 _FS_TIMEOUT = 120.0
 
-# One walk of the repo, run inside the sandbox with its own python. Prints {path: sha256} as JSON ({path: ""}
-# when argv[3] is "list"). With argv[5] (a checkpoint dir) it also mirrors the repo there, copying only files
+# One walk of the repo, run inside the sandbox with its own python. Prints {"files": {path: sha256}, "plain": bool}
+# as JSON ({path: ""} when argv[3] is "list"); "plain" when no symlink or hard link is in the repo (nor above it).
+# With argv[5] (a checkpoint dir) it also mirrors the repo there, copying only files
 # whose hash changed since the last checkpoint: one full copy the first time, almost nothing afterwards.
 # Files over argv[4] bytes are listed in the manifest but not copied.
 _WALK = r"""
-import hashlib, json, os, shutil, sys
+import hashlib, json, os, shutil, stat, sys
 root, skip, hashing = sys.argv[1], set(json.loads(sys.argv[2])), sys.argv[3] == "hash"
 CAP = int(sys.argv[4])
 mirror = sys.argv[5] if len(sys.argv) > 5 else None
@@ -58,13 +64,18 @@ def digest(p):
             h.update(block)
     return h.hexdigest()
 out = {}
+plain = os.path.realpath(root) == os.path.abspath(root)  # os.getcwd() is already physical
 for d, dirs, files in os.walk(root):
     dirs[:] = [x for x in dirs if x not in skip and not x.endswith(".egg-info")]
+    plain = plain and not any(os.path.islink(os.path.join(d, x)) for x in dirs)
     for name in files:
         p = os.path.join(d, name)
         try:
+            st = os.lstat(p)
+            plain = plain and not stat.S_ISLNK(st.st_mode) and st.st_nlink == 1
             out[os.path.relpath(p, root).replace(os.sep, "/")] = digest(p)
         except OSError:
+            plain = False
             continue
 if mirror is not None:
     manifest = os.path.join(mirror, ".manifest.json")
@@ -88,7 +99,7 @@ if mirror is not None:
                 shutil.copy2(src, dst, follow_symlinks=False)
     os.makedirs(mirror, exist_ok=True)
     json.dump(out, open(manifest, "w"))
-print(json.dumps(out))
+print(json.dumps({"files": out, "plain": plain}))
 """
 
 # Puts listed paths back from the checkpoint (argv[3]: JSON list); paths the checkpoint lacks are removed.
@@ -128,6 +139,8 @@ class Workspace:
         self.root = root.strip("/") or "."
         self.target_globs = tuple(target_globs)
         self._checkpoint_dir = posixpath.join(".perfbot-edit", "checkpoint", self.root.replace("/", "_"))
+        self._cache = workspace_cache.for_sandbox(sandbox)
+        self._cache.forget()  # files may have been put into the sandbox directly before this Workspace existed
 
     def normalize(self, path: str) -> str:
         """The canonical repo-relative form of `path` (`./a//b.py` → `a/b.py`). An absolute path inside the
@@ -146,23 +159,27 @@ class Workspace:
     def read_text(self, path: str) -> str:
         """The file's text, decoded as UTF-8 exactly (no newline translation). FileNotFoundError if missing;
         UnicodeDecodeError if it is not UTF-8 text."""
-        rel = self.normalize(path)
-        try:
-            data = self.sandbox.get_file(self._in_sandbox(rel))
-        except (IsADirectoryError, NotADirectoryError) as e:
-            raise FileNotFoundError(f"{rel} is not a file") from e
-        return data.decode("utf-8")
+        return self._read(self.normalize(path)).decode("utf-8")
 
     def write_text(self, path: str, text: str) -> None:
-        self.sandbox.put_files({self._in_sandbox(self.normalize(path)): text.encode("utf-8")})
+        rel = self.normalize(path)
+        key, data = self._in_sandbox(rel), text.encode("utf-8")
+        token = self._cache.before_write(key)
+        self.sandbox.put_files({key: data})
+        if _cacheable(rel):
+            self._cache.store(key, data, token)
 
     def exists(self, path: str) -> bool:
         """True when a regular file (not a directory) is at `path`."""
         try:
-            self.sandbox.get_file(self._in_sandbox(self.normalize(path)))
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, ValueError):
+            self._read(self.normalize(path))
+        except (FileNotFoundError, ValueError):
             return False
         return True
+
+    def forget(self) -> None:
+        """Forget remembered file contents: the sandbox's files were changed other than through a Workspace."""
+        self._cache.forget()
 
     def is_target(self, path: str) -> bool:
         """True when `path` matches one of the target globs (`*` within a directory, `**` across them)."""
@@ -200,26 +217,52 @@ class Workspace:
         rels = [self.normalize(p) for p in paths]
         if not rels:
             return
-        self._python(_RESTORE, self.root, self._checkpoint_dir, json.dumps(rels))
+        with self._cache.command():
+            self._python(_RESTORE, self.root, self._checkpoint_dir, json.dumps(rels))
 
     def run(self, command: str, timeout: float) -> ExecResult:
         """Run `command` through `sh -c` with the repo root as working directory, inside the sandbox."""
-        return self.sandbox.execute(command, timeout, cwd=self.root)
+        with self._cache.command():
+            return self.sandbox.execute(command, timeout, cwd=self.root)
 
     def _walk(self, mirror: str | None = None, hashing: bool = True) -> dict[str, str]:
         mode = "hash" if hashing else "list"
         args = [self.root, json.dumps(SKIPPED_DIRS), mode, str(CHECKPOINT_MAX_FILE)] + ([mirror] if mirror else [])
+        token = self._cache.token()
         result = self._python(_WALK, *args)
         if not result.ok or result.truncated:
             raise SandboxError(f"listing the workspace failed: {result.output.strip()[-500:]}")
-        listing: dict[str, str] = json.loads(result.output)
+        walked = json.loads(result.output)
+        listing: dict[str, str] = walked["files"]
+        prefix = "" if self.root == "." else self.root + "/"
+        in_sandbox = {prefix + rel: digest for rel, digest in listing.items()}
+        self._cache.observe(prefix, in_sandbox, hashing, bool(walked["plain"]), token)
         return listing
+
+    def _read(self, rel: str) -> bytes:
+        key = self._in_sandbox(rel)
+        data = self._cache.get(key)
+        if data is not None:
+            return data
+        token = self._cache.token()
+        try:
+            data = self.sandbox.get_file(key)
+        except (IsADirectoryError, NotADirectoryError) as e:
+            raise FileNotFoundError(f"{rel} is not a file") from e
+        if _cacheable(rel):
+            self._cache.store(key, data, token)
+        return data
 
     def _python(self, script: str, *args: str) -> ExecResult:
         return self.sandbox.execute(["python3", "-c", script, *args], _FS_TIMEOUT, max_output=_SNAPSHOT_LIMIT)
 
     def _in_sandbox(self, rel: str) -> str:
         return rel if self.root == "." else posixpath.join(self.root, rel)
+
+
+def _cacheable(rel: str) -> bool:
+    """Only files a walk lists are remembered (a walk can check them; the checkpoint is never among them)."""
+    return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in rel.split("/"))
 
 
 @lru_cache(maxsize=256)

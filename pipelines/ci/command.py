@@ -6,9 +6,10 @@
     perfbot ci --scheduled        profile, then optimize the hottest functions (the default in a scheduled
                                   pipeline that carries no request)
 
-Exits 0 whether or not a faster version was found. With `PERFBOT_GITLAB_TOKEN` set (standalone mode, no bot
-server) the whole run or the gather job publishes the merge request (or the reply) itself; the token is taken
-out of the environment before any candidate code runs.
+Exits 0 whether or not a faster version was found; a job that cannot do its work writes a report.json/report.md
+that says why (and, with a token, replies so on the request) and exits non-zero. With `PERFBOT_GITLAB_TOKEN` set
+(standalone mode, no bot server) the whole run or the gather job publishes the merge request (or the reply)
+itself; the token is taken out of the environment before any candidate code runs.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ from pathlib import Path
 from bot.publish import Publisher
 from bot.publish_command import configure_logs, gitlab_credentials, labels
 from bot.publish_run import Request, load_run
+from pipelines.agent_prompts import Focus
 from pipelines.ci.gather import gather
-from pipelines.ci.run import optimize_in_ci
+from pipelines.ci.run import optimize_in_ci, run_id, write_final
 from pipelines.ci.scheduled import run_scheduled
 from pipelines.ci.shard import Shard
-from pipelines.ci.variables import focus_note, narrowed, read_job
-from pipelines.config import load_config
+from pipelines.ci.variables import narrowed, read_job
+from pipelines.config import Config, load_config
 from pipelines.errors import PerfbotError, UsageError
-from pipelines.optimize import LiveProgress, with_overrides
+from pipelines.optimize import LiveProgress, report_failure, with_overrides
+from pipelines.report.failure import FailedRun, failed_test_output
+from sandbox.base import SandboxError
 from sandbox.factory import SandboxKind
 
 DEFAULT_OUT = Path(".perfbot") / "ci"
@@ -63,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
     kind = _sandbox_kind(args.sandbox or env.get("PERFBOT_SANDBOX"))
     publisher = _publisher(env) if not (args.no_publish or args.shard) else None
     progress = LiveProgress()
+    config: Config | None = None
+    shard: Shard | None = args.shard
+    where = out / f"shard-{shard.index}" if shard else out
     try:
         config = narrowed(with_overrides(load_config(repo, args.config), job.overrides), repo, job.request.target)
         if args.scheduled or (job.scheduled and not args.gather and not args.shard):
@@ -81,19 +88,38 @@ def run(args: argparse.Namespace) -> int:
         if args.gather:
             gather(repo, config, job.request, out, kind, progress)
         else:
-            shard: Shard | None = args.shard
-            where = out / f"shard-{shard.index}" if shard else out
-            focus = focus_note(job.request.target)
+            focus = Focus.of(job.request.target)
             optimize_in_ci(repo, config, job.request, where, kind, shard=shard, focus=focus, progress=progress)
-    except PerfbotError as e:
-        if publisher is not None and job.request.project_id is not None:
-            publisher.failed(job.request, job.request.project_id, str(e))
+    except Exception as e:
+        if config is not None:
+            _report_failure(e, repo, config, job.request, where, kind, progress, shard=shard)
+        if publisher is not None and job.request.project_id is not None and isinstance(e, PerfbotError | SandboxError):
+            publisher.failed(job.request, job.request.project_id, str(e), output=failed_test_output(e))
         raise
     progress.say(f"artifacts: {out}")
     if publisher is not None and not args.shard:
         outcome = publisher.publish(load_run(out), project_id=_require_project(job.request))
         progress.say(f"published: {outcome}")
     return 0
+
+
+def _report_failure(
+    error: Exception,
+    repo: Path,
+    config: Config,
+    request: Request,
+    where: Path,
+    kind: SandboxKind | None,
+    progress: LiveProgress,
+    *,
+    shard: Shard | None,
+) -> None:
+    """The artifacts of a job that could not do its work, and (not for a shard) request.json for the publisher."""
+    extra = {"request_id": request.request_id, "target": request.target, "shard": str(shard or "")}
+    failed = FailedRun(error, config, kind or "docker", run_id=run_id(request), repo=str(repo), extra=extra)
+    report_failure(failed, where, progress)
+    if shard is None:
+        write_final(where, request, None, None)
 
 
 def _shard(text: str) -> Shard:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.publish_run import REQUEST_FILE, SELECTED_FILE, Request
+from pipelines.agent_prompts import Focus
 from pipelines.ci.shard import Shard, search
 from pipelines.config import Config
 from pipelines.optimize import LiveProgress
@@ -35,7 +36,7 @@ def optimize_in_ci(
     kind: SandboxKind | None,
     *,
     shard: Shard | None,
-    focus: str = "",
+    focus: Focus | None = None,
     progress: LiveProgress,
 ) -> Report:
     """Search (all agents, or this shard's), measure, select, and write the artifacts into `out`: a whole run's

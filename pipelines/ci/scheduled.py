@@ -13,8 +13,9 @@ from pathlib import Path
 
 from bot.publish import Outcome, Publisher, branch_prefix
 from bot.publish_run import Origin, Request, load_run
+from pipelines.agent_prompts import Focus
 from pipelines.ci.run import optimize_in_ci
-from pipelines.ci.variables import focus_note, narrowed
+from pipelines.ci.variables import narrowed
 from pipelines.config import Config
 from pipelines.errors import UsageError
 from pipelines.optimize import LiveProgress
@@ -54,7 +55,7 @@ def run_scheduled(
             directory,
             kind,
             shard=None,
-            focus=focus_note(spot.target, spot.share),
+            focus=Focus.of(spot.target, spot.share),
             progress=progress,
         )
         outcome = publisher.publish(load_run(directory), project_id=_project(request)) if publisher else None

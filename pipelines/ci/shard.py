@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.agent import AgentOutcome
+from pipelines.agent_prompts import Focus
 from pipelines.config import Config
 from pipelines.errors import UsageError
 from pipelines.evaluate import Evaluator
@@ -43,17 +44,15 @@ class Shard:
 
 
 class CiSearch(Search):
-    """`Search` that runs only this shard's agent slots and can point every agent at one function."""
+    """`Search` that runs only this shard's agent slots."""
 
-    def __init__(self, *args: Any, shard: Shard, focus: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, shard: Shard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shard = shard
-        self.focus = focus
 
     def run_round(self, round_: int, start: dict[str, str], note: str) -> list[AgentOutcome]:
         k = self.config.search.agents
         indices = [(round_ - 1) * k + slot for slot in self.shard.slots(k)]
-        note = "\n".join(line for line in (self.focus, note) if line)
         if not indices:
             return []
         workers = max(1, min(len(indices), os.cpu_count() or 1))
@@ -79,9 +78,9 @@ def search(
     progress: Any,
     *,
     shard: Shard,
-    focus: str = "",
+    focus: Focus | None = None,
 ) -> Searched:
-    """`pipelines.optimize.search` for one shard (and an optional focus note); also returns the measurements."""
+    """`pipelines.optimize.search` for one shard (and the function to focus on); also returns the measurements."""
     with open_sandbox(kind, label="perfbot-eval", benchmark=True) as sandbox:
         evaluator = Evaluator(repo, config, sandbox, progress=progress.evaluator)
         baseline = evaluator.prepare()

@@ -67,15 +67,6 @@ def narrowed(config: Config, repo: Path, target: str | None) -> Config:
     return config.model_copy(update={"target": TargetConfig(files=[path])})
 
 
-def focus_note(target: str | None, share: float | None = None) -> str:
-    """The line that points the agents at a requested or profiled function ("" for a whole file)."""
-    if target is None or "::" not in target:
-        return ""
-    path, symbol = target.split("::", 1)
-    where = f" (profiling put {share:.0%} of the benchmark's time there)" if share is not None else ""
-    return f"- Focus: `{symbol}` in {path} is the function to make faster{where}. Start there."
-
-
 def report_url(env: Mapping[str, str], repo: Path, out: Path) -> str | None:
     """The job's browsable `report.html` artifact, when this runs in a GitLab job and `out` is in the project."""
     project_url, job = env.get("CI_PROJECT_URL"), env.get("CI_JOB_ID")

@@ -60,10 +60,17 @@ class EditContext:
 
     def load(self, rel: str) -> Document:
         """The file as a Document; a refusal if it is missing or not UTF-8 text."""
+        document = self.load_if_exists(rel)
+        if document is None:
+            raise ToolRefused(self.missing(rel))
+        return document
+
+    def load_if_exists(self, rel: str) -> Document | None:
+        """The file as a Document, None if there is no file at `rel`; a refusal if it is not UTF-8 text."""
         try:
             return Document.parse(self.workspace.read_text(rel))
         except FileNotFoundError:
-            raise ToolRefused(self.missing(rel)) from None
+            return None
         except UnicodeDecodeError:
             raise ToolRefused(f"{rel} is not UTF-8 text; the edit tools only change text files.") from None
 

@@ -25,8 +25,9 @@ class WriteFile(Tool):
     def apply(self, checked: dict[str, Any]) -> ToolResult:
         context = self._context
         rel = context.editable(checked["path"])
-        exists = context.workspace.exists(rel)
-        document = context.load(rel) if exists else Document("", crlf=False)
+        current = context.load_if_exists(rel)
+        exists = current is not None
+        document = current or Document("", crlf=False)
         before = document.text
         after = document.adopt(checked["content"])
         if exists and before.endswith("\n") and after and not after.endswith("\n"):

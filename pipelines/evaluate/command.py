@@ -20,6 +20,7 @@ from pipelines.evaluate.engine import Evaluator, outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
 from pipelines.evaluate.score import select
 from pipelines.report import Report, write_artifacts
+from pipelines.report.failure import FailedRun, write_failure_artifacts
 from sandbox.factory import open_sandbox
 
 
@@ -49,11 +50,17 @@ def run(args: argparse.Namespace) -> int:
     run_id = new_run_id()
     out = args.out or repo / ".perfbot" / "runs" / run_id
     started = time.monotonic()
-    with committed_tree(repo) as baseline_dir, open_sandbox(args.sandbox, label="perfbot-eval", benchmark=True) as box:
-        evaluator = Evaluator(baseline_dir, config, box, progress=_progress, repeat=args.repeat)
-        baseline = evaluator.prepare()
-        results = evaluator.evaluate(candidates)
-        kind, isolated = box.kind, box.isolated
+    try:
+        with committed_tree(repo) as tree, open_sandbox(args.sandbox, label="perfbot-eval", benchmark=True) as box:
+            evaluator = Evaluator(tree, config, box, progress=_progress, repeat=args.repeat)
+            baseline = evaluator.prepare()
+            results = evaluator.evaluate(candidates)
+            kind, isolated = box.kind, box.isolated
+    except Exception as e:
+        failed = FailedRun(e, config, args.sandbox, run_id=run_id, repo=str(repo), extra={"command": "evaluate"})
+        paths = write_failure_artifacts(failed, out)
+        _progress(f"the evaluation failed and nothing was measured; {paths['report.md']} says why")
+        raise
     best = select(results)
     report = Report(
         baseline=baseline,

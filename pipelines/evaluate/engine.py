@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pipelines.config import Config
-from pipelines.errors import EvaluationError
+from pipelines.errors import BaselineError, EvaluationError
 from pipelines.evaluate.results import BaselineResult, Candidate, CandidateResult, PointResult, TestsResult, Timing
 from pipelines.evaluate.score import complexity, format_params, noise_floor, ratios, score, verdict
 from pipelines.evaluate.workspace import MAX_PRINT, EvaluationWorkspace, VersionState, point_dir
@@ -71,9 +71,10 @@ class Evaluator:
         copy = self._workspace.stage(self.repo, BASE_COPY)
         tests = self._tests("baseline", base)
         if not tests.passed:
-            raise EvaluationError(
+            raise BaselineError(
                 f"the baseline fails its own tests (`{tests.command}` in {self.repo}): {tests.failure}; "
-                "there is no behaviour to preserve until they pass"
+                "there is no behaviour to preserve until they pass",
+                tests,
             )
         base_points, aa_points = [], []
         for i, params in enumerate(self._grid):
@@ -82,13 +83,15 @@ class Evaluator:
             spec = self._spec(i, [(BASE, base), (BASE_COPY, copy)], make_input=True, outputs=[BASE] if check else [])
             measured = self._drive(spec, 2)
             if measured["input_error"]:
-                raise EvaluationError(
-                    f"{self.config.benchmark.inputs} fails at {format_params(params)}: {measured['input_error']}"
+                raise BaselineError(
+                    f"{self.config.benchmark.inputs} fails at {format_params(params)}: {measured['input_error']}",
+                    tests,
                 )
             a, b = measured["versions"][BASE], measured["versions"][BASE_COPY]
             if a.failure or b.failure:
-                raise EvaluationError(
-                    f"the benchmark fails on the baseline at {format_params(params)}: {a.failure or b.failure}"
+                raise BaselineError(
+                    f"the benchmark fails on the baseline at {format_params(params)}: {a.failure or b.failure}",
+                    tests,
                 )
             timing, again = _timing(a), _timing(b)
             base_points.append(PointResult(params, timing))

@@ -34,15 +34,20 @@ class TestsResult:
     """The first failing test (or why the command failed), short enough for a table."""
     summary: str = ""
     """pytest's last line ("3 passed in 0.5s") or the command's last output line."""
+    output: str = ""
+    """On failure, the first lines of what the failing test printed (pytest's section for it), else ""."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "passed": self.passed,
             "command": self.command,
             "duration_s": round(self.duration_s, 3),
             "failure": self.failure,
             "summary": self.summary,
         }
+        if self.output:
+            out["output"] = self.output
+        return out
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ MAX_PRINT = 1 << 20
 """Bytes a benchmarked call may print before it is stopped and rejected."""
 _TESTS_TAIL = 32 * 1024
 _FAILED_LINE = re.compile(r"^(FAILED|ERROR) (.+)$", re.MULTILINE)
+_SECTION = re.compile(r"^_{3,} .+ _{3,}$", re.MULTILINE)
+"""pytest's header of one failure's report (`____ test_name ____`, `____ ERROR collecting x.py ____`)."""
+OUTPUT_LINES = 25
 
 
 @dataclass
@@ -79,7 +82,8 @@ class EvaluationWorkspace:
             return TestsResult(True, command, result.duration_s, None, summary)
         failed = _FAILED_LINE.search(result.output)
         failure = failed.group(0) if failed else f"the tests command exited with status {result.returncode}: {summary}"
-        return TestsResult(False, command, result.duration_s, _clip(failure, 300), summary)
+        output = failure_output(result.output)
+        return TestsResult(False, command, result.duration_s, _clip(failure, 300), summary, output)
 
     def drive(self, spec: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Run one grid point's steps; returns {"input_error": str|None, "versions": {name: VersionState}}."""
@@ -99,6 +103,13 @@ class EvaluationWorkspace:
 
 def point_dir(index: int) -> str:
     return f"{TOOLS_DIR}/points/{index}"
+
+
+def failure_output(output: str, lines: int = OUTPUT_LINES) -> str:
+    """The first `lines` lines of the first failure pytest reports, else of the whole output (any other runner)."""
+    section = _SECTION.search(output)
+    start = output[section.start() :] if section else output.lstrip("\n")
+    return "\n".join(line.rstrip()[:200] for line in start.splitlines()[:lines]).rstrip()
 
 
 def _last_line(output: str) -> str:

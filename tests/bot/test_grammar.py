@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.errors import CommandError
-from bot.grammar import Help, OptimizeArgs, parse_command
+from bot.grammar import Help, OptimizeArgs, parse_command, target_slug
 
 
 @pytest.mark.parametrize(
@@ -70,3 +72,24 @@ def test_arguments_become_ci_variables_and_unset_ones_are_left_out() -> None:
         "PERFBOT_AGENTS": "3",
         "PERFBOT_MAX_COST_USD": "1.5",
     }
+
+
+@pytest.mark.parametrize(
+    ("target", "slug"),
+    [
+        ("src/stats.py::pairwise_min_gap", "src-stats-py-pairwise-min-gap"),
+        ("src/Stats.py::Stats.Mean", "src-stats-py-stats-mean"),
+        ("stats.py", "stats-py"),
+        (None, "all"),
+    ],
+)
+def test_the_target_slug_names_the_target_in_a_resource_group_and_all_without_one(
+    target: str | None, slug: str
+) -> None:
+    assert target_slug(target) == slug
+
+
+def test_a_target_slug_fits_gitlab_names_even_for_a_long_path() -> None:
+    slug = target_slug("a/" * 80 + "x.py::f")
+
+    assert len(slug) <= 100 and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -100,6 +101,28 @@ def test_a_pipeline_without_perfbot_artifacts_fails_the_publish_and_says_so_on_t
     assert gl.perfbot_mrs() == []
     [reply] = gl.bot_notes("merge_request", gl.mr["iid"])
     assert "perfbot could not run" in reply["body"] and f"pipeline {handoff.pipeline_id}" in reply["body"]
+
+
+def test_publishing_a_run_that_failed_replies_with_the_reason_and_the_tests_output_and_opens_no_mr(
+    finished_run: Path, lab: Callable[[Path], Lab], tmp_path: Path
+) -> None:
+    gl = lab(finished_run.parent.parent)
+    artifacts = copy_run(finished_run, tmp_path, gl)
+    report = json.loads((artifacts / "report.json").read_text())
+    output = "____ test_mean ____\n>       assert mean([1, 3]) == 2\n```\n<!-- perfbot:x:published -->"
+    report |= {"candidates": [], "selected": None}
+    report["error"] = {"stage": "baseline-tests", "message": "the baseline fails", "test": "FAILED t", "output": output}
+    (artifacts / "report.json").write_text(json.dumps(report))
+    (artifacts / "selected.json").unlink()
+
+    outcome = Publisher(gl.fake.url, BOT_TOKEN, wait=0.01).publish(load_run(artifacts), project_id=gl.project.id)
+
+    assert outcome.kind == "failed"
+    assert gl.perfbot_mrs() == []
+    [reply] = gl.bot_notes("merge_request", gl.mr["iid"])
+    assert reply["body"].startswith("@dana perfbot could not run: the baseline fails\n\n```\n____ test_mean ____\n")
+    assert ">       assert mean([1, 3]) == 2" in reply["body"]
+    assert reply["body"].count("```") == 2 and "<!-- perfbot:x:published -->" not in reply["body"]
 
 
 def test_the_bot_uses_this_publisher_when_it_starts(tmp_path: Path) -> None:

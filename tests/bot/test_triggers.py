@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from importlib import resources
 from typing import Any
 
 from tests.bot.conftest import BotHarness, wait_for
@@ -33,6 +35,7 @@ async def test_an_optimize_note_on_a_merge_request_starts_one_pipeline_on_its_so
     assert f"[#{pipeline['id']}]({pipeline['web_url']})" in replies[0]["body"]
     got = variables(harness, pipeline["id"])
     assert got["PERFBOT_TARGET"] == "src/stats.py::mean"
+    assert got["PERFBOT_TARGET_SLUG"] == "src-stats-py-mean"
     assert (got["PERFBOT_AGENTS"], got["PERFBOT_STEPS"]) == ("2", "5")
     assert got["PERFBOT_MR_IID"] == str(w.mr["iid"])
     assert got["PERFBOT_NOTE_ID"] == str(payload["object_attributes"]["id"])
@@ -57,6 +60,7 @@ async def test_an_optimize_note_on_an_issue_starts_one_pipeline_on_the_default_b
     got = variables(harness, pipeline["id"])
     assert got["PERFBOT_ISSUE_IID"] == str(w.issue["iid"])
     assert "PERFBOT_TARGET" not in got
+    assert got["PERFBOT_TARGET_SLUG"] == "all"
     assert [a["name"] for a in w.fake.awards(w.project, "issue", w.issue["iid"], got_note(payload))] == ["eyes"]
 
 
@@ -103,3 +107,17 @@ async def test_optimize_help_answers_with_the_grammar_and_starts_nothing(harness
     await harness.settle()
     assert "--agents K" in replies[0]["body"]
     assert w.fake.pipelines(w.project) == []
+
+
+async def test_the_pipeline_carries_every_variable_the_ci_templates_resource_group_names(harness: BotHarness) -> None:
+    template = (resources.files("templates") / "ci" / "perfbot.gitlab-ci.yml").read_text(encoding="utf-8")
+    groups = re.findall(r"^\s*resource_group: (.+)$", template, re.MULTILINE)
+    named = {name for group in groups for name in re.findall(r"\$(PERFBOT_\w+)", group)}
+    w = harness.world
+
+    assert (await harness.post(harness.note("/optimize src/stats.py::mean", on="issue")))[0] == 202
+
+    await wait_for(lambda: bot_notes(harness, "issue", w.issue["iid"]))
+    [pipeline] = w.fake.pipelines(w.project)
+    assert named == {"PERFBOT_TARGET_SLUG"}
+    assert named <= set(variables(harness, pipeline["id"]))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.conftest import git
@@ -12,6 +14,7 @@ from tests.pipelines.agent.conftest import Run
 from tests.pipelines.agent.sessions import DEMO, NO_CHANGE, WRONG, branches, finish, rewrite, view
 
 Optimize = Callable[..., Run]
+SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "templates" / "report.schema.json").read_text())
 
 
 def test_the_bundled_demo_session_is_accepted_on_the_example_and_lands_on_a_branch_without_touching_the_checkout(
@@ -207,3 +210,36 @@ def test_the_agents_commands_never_see_perfbots_secrets(
     assert bash["ok"] and "PATH=" in bash["result"]
     assert "ANTHROPIC_API_KEY" not in bash["result"] and "PERFBOT_GITLAB_TOKEN" not in bash["result"]
     assert "never-in-the-sandbox" not in (run.out / "trace.jsonl").read_text()
+
+
+def test_a_baseline_that_fails_its_tests_exits_1_with_a_report_naming_the_test_and_the_repo_unchanged(
+    example_repo: Callable[[str], Path], optimize: Optimize
+) -> None:
+    repo = example_repo("closest-pair")
+    (repo / "tests" / "test_broken.py").write_text(
+        "def test_broken():\n    observed = 41\n    assert observed == 42, 'the answer moved'\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a failing test")
+    head = git(repo, "rev-parse", "HEAD")
+
+    run = optimize(repo, "--agents", "1", "--model", "scripted:demo/closest-pair.yaml")
+
+    assert run.exit_code == 1
+    assert "perfbot optimize: the baseline fails its own tests" in run.stderr
+    assert str(run.out / "report.md") in run.stderr
+    report = run.report
+    jsonschema.validate(report, SCHEMA)
+    error = report["error"]
+    assert error["stage"] == "baseline-tests"
+    assert error["test"].startswith("FAILED tests/test_broken.py::test_broken")
+    assert "assert observed == 42" in error["output"] and len(error["output"].splitlines()) <= 25
+    assert (report["candidates"], report["selected"], report["baseline"]["points"]) == ([], None, [])
+    assert report["baseline"]["tests"]["passed"] is False
+    markdown = (run.out / "report.md").read_text()
+    assert "the baseline fails its own tests" in markdown and "assert observed == 42" in markdown
+    assert "assert observed == 42" in (run.out / "report.html").read_text()
+    assert (run.out / "patch.diff").read_text() == ""
+    assert branches(repo) == []
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""

@@ -4,6 +4,7 @@ reply when nothing was selected."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -200,4 +201,11 @@ def test_a_run_that_cannot_start_exits_1_and_tells_the_requester_why(
     assert "the baseline fails its own tests" in run.stderr
     [reply] = gl.bot_notes("merge_request", gl.mr["iid"])
     assert reply["body"].startswith("@dana perfbot could not run: the baseline fails its own tests")
+    assert "```\n____" in reply["body"] and "def test_broken():" in reply["body"]
     assert gl.perfbot_mrs() == []
+    out = repo / ".perfbot" / "ci"
+    report = json.loads((out / "report.json").read_text())
+    assert report["error"]["test"] == "FAILED tests/test_broken.py::test_broken - assert False"
+    assert "def test_broken():" in report["error"]["output"]
+    assert "the baseline fails its own tests" in (out / "report.md").read_text()
+    assert json.loads((out / "request.json").read_text())["request_id"] == "req0123456789abcdef"

@@ -39,7 +39,9 @@ def test_the_template_has_sharded_gather_and_scheduled_jobs_with_the_documented_
     jobs = interpolated(TEMPLATE, shards=3)
     base = jobs[".perfbot"]
     assert base["interruptible"] is True and base["timeout"] == "2h"
-    assert base["resource_group"].startswith("perfbot/$CI_COMMIT_REF_SLUG")
+    assert "resource_group" not in base and "resource_group" not in jobs["perfbot"]  # shards run side by side
+    assert jobs["perfbot-gather"]["resource_group"] == "perfbot/$CI_COMMIT_REF_SLUG/$PERFBOT_TARGET_SLUG"
+    assert jobs["perfbot-scheduled"]["resource_group"] == "perfbot/$CI_COMMIT_REF_SLUG/scheduled"
     assert base["artifacts"]["paths"] == [".perfbot/ci/"] and base["artifacts"]["when"] == "always"
     assert base["artifacts"]["expire_in"] == "30 days"
     assert base["services"][0]["name"].startswith("docker:") and base["services"][0]["name"].endswith("-dind")

@@ -86,5 +86,5 @@ def test_a_scheduled_run_skips_a_target_with_an_open_mr_and_opens_at_most_n_new_
     assert report["target"]["files"] == ["stats.py"]
     trace = (out / "stats-distinct-sorted" / "trace.jsonl").read_text().splitlines()
     first_call = next(json.loads(line) for line in trace if '"model_call"' in line)
-    assert "Focus: `distinct_sorted` in stats.py" in json.dumps(first_call["sent"])
+    assert "Focus on `distinct_sorted` in stats.py" in json.dumps(first_call["sent"])
     assert [n for n in gl.fake.notes(gl.project, "merge_request", gl.mr["iid"])] == []

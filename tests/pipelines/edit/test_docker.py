@@ -63,3 +63,18 @@ def test_a_session_edits_and_reverts_in_docker(docker_box: Sandbox) -> None:
 def test_corpus_case_gets_its_expected_outcome_in_docker(docker_box: Sandbox, case: dict[str, Any]) -> None:
     run = run_case(case, sandbox=docker_box)
     assert run.problems == []
+
+
+def test_files_changed_by_commands_or_another_workspace_are_read_anew_in_docker(docker_box: Sandbox) -> None:
+    docker_box.put_files({"ws3/src/m.py": b"x = 1\n", "ws3/tests/t.py": b"t = 1\n"})
+    session = EditSession(
+        Workspace(docker_box, root="ws3", target_globs=["src/*.py"]), ["write_file", "view_file", "bash"]
+    )
+    assert session.call("write_file", {"path": "src/m.py", "content": "x = 2\n"}).ok
+    assert session.call("bash", {"command": "echo 'x = 3' > src/m.py"}).ok
+    assert "x = 3" in session.call("view_file", {"path": "src/m.py"}).text
+    whole = Workspace(docker_box, root=".", target_globs=["ws3/src/*.py"])
+    whole.write_text("ws3/src/m.py", "x = 4\n")
+    assert session.context.workspace.read_text("src/m.py") == "x = 4\n"
+    assert whole.run("echo 'x = 5' > ws3/src/m.py", 60).ok
+    assert "x = 5" in session.call("view_file", {"path": "src/m.py"}).text

@@ -12,6 +12,7 @@ import yaml
 
 from pipelines.cli import main
 from pipelines.config import load_config
+from tests.conftest import git
 from tests.pipelines.evaluate import candidates as versions
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "templates" / "report.schema.json").read_text())
@@ -93,6 +94,36 @@ def test_evaluate_writes_the_artifacts_and_selects_the_faster_candidate(
     assert patch.startswith("--- a/geometry.py\n+++ b/geometry.py\n")
     assert "no container isolated the code" in (out / "report.md").read_text()
     assert "<svg" in (out / "report.html").read_text()
+
+
+def test_a_baseline_the_benchmark_fails_on_exits_1_with_a_report_that_says_where(
+    example_repo: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = example_repo("closest-pair")
+    _write_config(repo, lambda raw: raw["benchmark"].update(params={"n": [60, 300], "d": [2]}, weights={}))
+    inputs = repo / "bench_inputs.py"
+    inputs.write_text(inputs.read_text() + "\n\ndef broken(n, d):\n    raise ValueError(f'no input for n={n}')\n")
+    _write_config(repo, lambda raw: raw["benchmark"].update(inputs="bench_inputs:broken"))
+    git(repo, "commit", "-qam", "inputs that cannot be built")
+    candidate = tmp_path / "fast.py"
+    candidate.write_text(versions.FAST)
+    out = tmp_path / "out"
+
+    code = main(
+        ["evaluate", str(repo), "--sandbox", "local", "--out", str(out), "--candidate", f"geometry.py={candidate}"]
+    )
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "perfbot evaluate: bench_inputs:broken fails at n=60 d=2" in err
+    report = json.loads((out / "report.json").read_text())
+    jsonschema.validate(report, SCHEMA)
+    assert report["error"]["stage"] == "baseline-benchmark"
+    assert "no input for n=60" in report["error"]["message"]
+    assert (report["error"]["test"], report["error"]["output"]) == (None, "")
+    assert report["baseline"]["tests"]["passed"] is True
+    assert (report["candidates"], report["selected"]) == ([], None)
+    assert "bench_inputs:broken fails at n=60 d=2" in (out / "report.md").read_text()
 
 
 def test_init_writes_a_starter_config_that_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
