@@ -7,10 +7,10 @@ paths = write_artifacts(report, out_dir)
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from pipelines.report.files import write_files
 from pipelines.report.html import render_html
 from pipelines.report.markdown import render_markdown
 from pipelines.report.model import SCHEMA_VERSION, Cost, Report, method_text
@@ -23,7 +23,6 @@ def write_artifacts(report: Report, out_dir: Path) -> dict[str, Path]:
     """Write report.json, report.md, report.html and patch.diff (empty when nothing was selected) into `out_dir`.
 
     Each file is written to a temporary name and renamed, so a reader never sees half a file."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     selected = report.selected_result
     contents = {
         "report.json": json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
@@ -31,14 +30,7 @@ def write_artifacts(report: Report, out_dir: Path) -> dict[str, Path]:
         "report.html": render_html(report, _trace(out_dir / "trace.jsonl")),
         "patch.diff": selected.diff if selected else "",
     }
-    paths = {}
-    for name, text in contents.items():
-        path = out_dir / name
-        partial = out_dir / f".{name}.partial"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-        paths[name] = path
-    return paths
+    return write_files(out_dir, contents)
 
 
 def _trace(path: Path) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,8 @@ import jinja2
 from pipelines.config import Config
 from pipelines.errors import BaselineError
 from pipelines.evaluate.results import TestsResult
-from pipelines.report.model import SCHEMA_VERSION
+from pipelines.report.files import write_files
+from pipelines.report.model import SCHEMA_VERSION, settings_json
 
 NOT_MEASURED = "Nothing was measured: the run stopped before the baseline could be timed."
 
@@ -56,7 +56,6 @@ class FailedRun:
         }
 
     def to_json(self) -> dict[str, Any]:
-        bench = self.config.benchmark
         baseline: dict[str, Any] = {"points": []}
         if self.tests is not None:
             baseline["tests"] = self.tests.to_json()
@@ -65,19 +64,7 @@ class FailedRun:
             "run_id": self.run_id,
             "created_at": self.created_at,
             "repo": self.repo,
-            "target": {"files": list(self.config.target.files)},
-            "benchmark": {
-                "entry": bench.entry,
-                "inputs": bench.inputs,
-                "params": bench.params,
-                "metrics": dict(bench.metrics),
-                "repeat": bench.repeat,
-                "check_outputs": bench.check_outputs,
-            },
-            "accept": {
-                "min_speedup": self.config.accept.min_speedup,
-                "max_regression": self.config.accept.max_regression,
-            },
+            **settings_json(self.config, self.config.benchmark.repeat),
             "sandbox": {"kind": self.sandbox_kind, "isolated": self.sandbox_kind != "local"},
             "method": NOT_MEASURED,
             "baseline": baseline,
@@ -126,7 +113,6 @@ pre{background:#f4f4f4;padding:1rem;overflow-x:auto}</style></head>
 def write_failure_artifacts(run: FailedRun, out_dir: Path) -> dict[str, Path]:
     """Write report.json, report.md, report.html and an empty patch.diff into `out_dir`, each file atomically
     (a stale selected candidate's patch from an earlier run in the same directory is replaced too)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     error = run.error_json()
     contents = {
         "report.json": json.dumps(run.to_json(), indent=2, ensure_ascii=False) + "\n",
@@ -134,11 +120,4 @@ def write_failure_artifacts(run: FailedRun, out_dir: Path) -> dict[str, Path]:
         "report.html": _PAGE.render(message=error["message"], test=error["test"], output=error["output"]),
         "patch.diff": "",
     }
-    paths = {}
-    for name, text in contents.items():
-        path = out_dir / name
-        partial = out_dir / f".{name}.partial"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-        paths[name] = path
-    return paths
+    return write_files(out_dir, contents)

@@ -53,26 +53,12 @@ class Report:
         return next((c for c in self.candidates if c.id == self.selected), None)
 
     def to_json(self) -> dict[str, Any]:
-        bench = self.config.benchmark
         return {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
             "created_at": self.created_at,
             "repo": self.repo,
-            "target": {"files": list(self.config.target.files)},
-            "benchmark": {
-                "entry": bench.entry,
-                "inputs": bench.inputs,
-                "params": bench.params,
-                "metrics": dict(bench.metrics),
-                "weights": {axis: {str(v): w for v, w in by.items()} for axis, by in bench.weights.items()},
-                "repeat": self.baseline.repeat,
-                "check_outputs": bench.check_outputs,
-            },
-            "accept": {
-                "min_speedup": self.config.accept.min_speedup,
-                "max_regression": self.config.accept.max_regression,
-            },
+            **settings_json(self.config, self.baseline.repeat),
             "sandbox": {"kind": self.sandbox_kind, "isolated": self.sandbox_isolated},
             "method": self.method,
             "baseline": self.baseline.to_json(),
@@ -82,6 +68,24 @@ class Report:
             "agents": self.agents,
             "extra": self.extra,
         }
+
+
+def settings_json(config: Config, repeat: int) -> dict[str, Any]:
+    """The `target`, `benchmark` and `accept` parts of report.json: what was asked for, and how it was measured."""
+    bench = config.benchmark
+    return {
+        "target": {"files": list(config.target.files)},
+        "benchmark": {
+            "entry": bench.entry,
+            "inputs": bench.inputs,
+            "params": bench.params,
+            "metrics": dict(bench.metrics),
+            "weights": {axis: {str(v): w for v, w in by.items()} for axis, by in bench.weights.items()},
+            "repeat": repeat,
+            "check_outputs": bench.check_outputs,
+        },
+        "accept": {"min_speedup": config.accept.min_speedup, "max_regression": config.accept.max_regression},
+    }
 
 
 def method_text(config: Config, baseline: BaselineResult) -> str:
