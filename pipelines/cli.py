@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
+
+import structlog
 
 from pipelines.errors import PerfbotError
 from sandbox.base import SandboxError
@@ -43,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         top.parse_args(args or ["--help"])
         return 2
     name = args[0]
+    _log_to_stderr()
     module = importlib.import_module(COMMANDS[name][0])
     parser = argparse.ArgumentParser(prog=f"perfbot {name}", description=COMMANDS[name][1])
     module.add_arguments(parser)
@@ -58,6 +62,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"perfbot {name}: interrupted", file=sys.stderr)
         return 130
+
+
+def _log_to_stderr() -> None:
+    """Structured warnings (e.g. `sandbox.restarted`) go to stderr, so a command's own output on stdout stays clean.
+    Commands with their own log setup (`serve`, `publish`: JSON logs with secrets redacted) replace this."""
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="%Y-%m-%d %H:%M:%S"),
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
 
 
 def _version() -> str:
