@@ -6,8 +6,10 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -58,3 +60,18 @@ def docker_available() -> bool:
     except Exception:
         return False
     return True
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Callable[..., str]:
+    """Writes a scripted session (turns, or {sessions: [...], rates: ...}) and returns its --model spec."""
+    count = 0
+
+    def write(turns_or_sessions: Any) -> str:
+        nonlocal count
+        count += 1
+        path = tmp_path / f"script-{count}.yaml"
+        path.write_text(yaml.safe_dump(turns_or_sessions, sort_keys=False))
+        return f"scripted:{path}"
+
+    return write

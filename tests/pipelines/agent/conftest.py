@@ -56,21 +56,6 @@ def small_config(tmp_path: Path) -> Callable[[Path], Path]:
 
 
 @pytest.fixture
-def script(tmp_path: Path) -> Callable[..., str]:
-    """Writes a scripted session (turns, or {sessions: [...], rates: ...}) and returns its --model spec."""
-    count = 0
-
-    def write(turns_or_sessions: Any) -> str:
-        nonlocal count
-        count += 1
-        path = tmp_path / f"script-{count}.yaml"
-        path.write_text(yaml.safe_dump(turns_or_sessions, sort_keys=False))
-        return f"scripted:{path}"
-
-    return write
-
-
-@pytest.fixture
 def optimize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
     def run(repo: Path, *args: str) -> Run:
         out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}"

@@ -95,21 +95,6 @@ def make_repo(where: Path, source: Path, model: str, params: dict[str, list[Any]
 
 
 @pytest.fixture
-def script(tmp_path: Path) -> Callable[[Any], str]:
-    """Writes a scripted session file and returns its model spec."""
-    count = 0
-
-    def write(turns_or_sessions: Any) -> str:
-        nonlocal count
-        count += 1
-        path = tmp_path / f"script-{count}.yaml"
-        path.write_text(yaml.safe_dump(turns_or_sessions, sort_keys=False))
-        return f"scripted:{path}"
-
-    return write
-
-
-@pytest.fixture
 def closest_pair(tmp_path: Path) -> Callable[..., Path]:
     """examples/closest-pair with a two-point grid, committed; `model` and search options go in its config."""
 
