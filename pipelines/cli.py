@@ -74,9 +74,14 @@ def _log_to_stderr() -> None:
             structlog.dev.ConsoleRenderer(colors=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
+
+
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    # Looked up at each use, not once: whoever replaced sys.stderr since (a test's capture, a pager) gets the lines.
+    return structlog.PrintLogger(sys.stderr)
 
 
 def _version() -> str:
