@@ -44,7 +44,7 @@ class GitLabForge:
             assert user is not None
             return User(id=int(user.id), username=str(user.username))
 
-        return _translated("GET /user", get)
+        return translated("GET /user", get)
 
     def access_level(self, project_id: int, user_id: int) -> int:
         def get() -> int:
@@ -56,10 +56,10 @@ class GitLabForge:
                 raise
             return int(member.access_level)
 
-        return _translated(f"GET /projects/{project_id}/members/all/{user_id}", get)
+        return translated(f"GET /projects/{project_id}/members/all/{user_id}", get)
 
     def default_branch(self, project_id: int) -> str:
-        project = _translated(f"GET /projects/{project_id}", lambda: self._gl.projects.get(project_id))
+        project = translated(f"GET /projects/{project_id}", lambda: self._gl.projects.get(project_id))
         return str(project.default_branch)
 
     def award_emoji(self, target: Noteable, note_id: int, name: str) -> None:
@@ -71,7 +71,7 @@ class GitLabForge:
                     return
                 raise
 
-        _translated(f"POST award_emoji {name} on note {note_id}", post)
+        translated(f"POST award_emoji {name} on note {note_id}", post)
 
     def find_note(self, target: Noteable, marker: str) -> Note | None:
         def get() -> Note | None:
@@ -81,10 +81,10 @@ class GitLabForge:
                     return Note(id=int(note.id), body=str(note.body))
             return None
 
-        return _translated("GET notes", get)
+        return translated("GET notes", get)
 
     def create_note(self, target: Noteable, body: str) -> Note:
-        note = _translated("POST note", lambda: self._noteable(target).notes.create({"body": body}))
+        note = translated("POST note", lambda: self._noteable(target).notes.create({"body": body}))
         return Note(id=int(note.id), body=str(note.body))
 
     def find_pipeline(self, project_id: int, ref: str, request_id: str) -> Pipeline | None:
@@ -99,20 +99,20 @@ class GitLabForge:
                     return _pipeline(item)
             return None
 
-        return _translated(f"GET /projects/{project_id}/pipelines", get)
+        return translated(f"GET /projects/{project_id}/pipelines", get)
 
     def create_pipeline(self, project_id: int, ref: str, variables: dict[str, str]) -> Pipeline:
         data = {
             "ref": ref,
             "variables": [{"key": k, "value": v, "variable_type": "env_var"} for k, v in variables.items()],
         }
-        created = _translated(
+        created = translated(
             f"POST /projects/{project_id}/pipeline", lambda: self._project(project_id).pipelines.create(data)
         )
         return _pipeline(created)
 
     def pipeline(self, project_id: int, pipeline_id: int) -> Pipeline:
-        found = _translated(f"GET pipeline {pipeline_id}", lambda: self._project(project_id).pipelines.get(pipeline_id))
+        found = translated(f"GET pipeline {pipeline_id}", lambda: self._project(project_id).pipelines.get(pipeline_id))
         return _pipeline(found)
 
     def pipeline_jobs(self, project_id: int, pipeline_id: int) -> list[PipelineJob]:
@@ -123,7 +123,7 @@ class GitLabForge:
                 for j in jobs
             ]
 
-        return _translated(f"GET pipeline {pipeline_id} jobs", get)
+        return translated(f"GET pipeline {pipeline_id} jobs", get)
 
     def _project(self, project_id: int) -> Any:
         return self._gl.projects.get(project_id, lazy=True)
@@ -138,7 +138,7 @@ def _pipeline(obj: Any) -> Pipeline:
     return Pipeline(id=int(obj.id), status=str(obj.status), ref=str(obj.ref), web_url=str(obj.web_url))
 
 
-def _translated(what: str, call: Callable[[], T]) -> T:
+def translated(what: str, call: Callable[[], T]) -> T:
     """Run `call`, turning python-gitlab's and requests' errors into `ForgeError` (status None: no answer)."""
     try:
         return call()

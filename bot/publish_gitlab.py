@@ -13,12 +13,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import gitlab
-import requests
-from gitlab.exceptions import GitlabError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from bot.calls import is_transient
 from bot.errors import ForgeError
+from bot.gitlab_forge import translated
 
 T = TypeVar("T")
 MAX_ARTIFACTS_BYTES = 200 * 1024 * 1024
@@ -124,13 +123,3 @@ class PublishGitLab:
             wait=wait_exponential(multiplier=self._first_wait, max=10),
             reraise=True,
         )
-
-
-def translated(what: str, call: Callable[[], T]) -> T:
-    """Run `call`, turning python-gitlab's and requests' errors into `ForgeError` (status None: no answer)."""
-    try:
-        return call()
-    except GitlabError as e:
-        raise ForgeError(f"{what}: {e.response_code} {e.error_message}", e.response_code) from e
-    except requests.RequestException as e:
-        raise ForgeError(f"{what}: no answer from GitLab ({type(e).__name__})", None) from e

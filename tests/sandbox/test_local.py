@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from sandbox.base import SandboxError
 from sandbox.factory import open_sandbox
 from sandbox.local import LocalSandbox
+from tests.conftest import wait_until
 
 
 @pytest.fixture
@@ -25,10 +25,7 @@ def test_a_timeout_kills_the_command_and_everything_it_started(local: LocalSandb
     assert result.timed_out
     assert result.failure is not None and result.failure.startswith("timed out")
     child = int(local.get_file("child.pid"))
-    deadline = time.monotonic() + 10
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not _alive(child)
+    wait_until(lambda: not _alive(child), 10, f"process {child} to be gone")
 
 
 def test_output_beyond_the_cap_is_dropped_but_the_command_runs_to_its_end(local: LocalSandbox) -> None:

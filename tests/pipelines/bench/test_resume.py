@@ -6,8 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -16,15 +14,7 @@ from pipelines.bench.contestants import load_contestants
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.leaderboard import build
 from pipelines.bench.suite import load_suite
-from tests.conftest import ROOT
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
+from tests.conftest import ROOT, wait_until
 
 
 def test_a_killed_benchmark_resumes_without_redoing_finished_runs(
@@ -39,7 +29,7 @@ def test_a_killed_benchmark_resumes_without_redoing_finished_runs(
     argv += ["--sandbox", "local", "--jobs", "1", "--repeats", "2", "--out", str(out)]
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for(lambda: len(list(out.glob("runs/*/*/*.json"))) >= 1, 120, "the first finished run")
+        wait_until(lambda: len(list(out.glob("runs/*/*/*.json"))) >= 1, 120, "the first finished run")
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
