@@ -7,9 +7,11 @@ and unknown keys are errors (a typo must not silently fall back to a default).
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 import tomllib
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import yaml
@@ -37,10 +39,54 @@ class TargetConfig(_Section):
     files: list[str] = Field(min_length=1)
     """Globs (relative to the repo root) of the files the agent may edit."""
 
+    def matches(self, path: str) -> bool:
+        """True when the repo-relative `path` matches a glob: `*` and `?` stay within a directory, `**` crosses
+        them. The one definition used by `evaluate`, the agent's workspace and every other check."""
+        return matches_globs(path, self.files)
+
+
+def matches_globs(path: str, globs: list[str] | tuple[str, ...]) -> bool:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts:
+        return False
+    rel = posixpath.normpath(path)
+    return any(_glob_regex(glob).fullmatch(rel) for glob in globs)
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    stripped = glob.strip()
+    while stripped.startswith("./"):
+        stripped = stripped[2:]
+    norm = posixpath.normpath(stripped) if stripped else "**"
+    parts: list[str] = []
+    i = 0
+    while i < len(norm):
+        if norm.startswith("**/", i):
+            parts.append("(?:.*/)?")
+            i += 3
+        elif norm.startswith("**", i):
+            parts.append(".*")
+            i += 2
+        elif norm[i] in "*?":
+            parts.append("[^/]*" if norm[i] == "*" else "[^/]")
+            i += 1
+        else:
+            parts.append(re.escape(norm[i]))
+            i += 1
+    return re.compile("".join(parts))
+
 
 class TestsConfig(_Section):
     command: str = "python -m pytest -q"
     timeout: float = Field(default=300, gt=0)
+
+
+class CheckConfig(_Section):
+    """Outputs compared beyond the grid: on inputs from fresh seeds, and on degenerate variants of the inputs."""
+
+    seeds: int = Field(default=5, ge=0, le=1000)
+    variants: bool = True
 
 
 class BenchmarkConfig(_Section):
@@ -50,8 +96,16 @@ class BenchmarkConfig(_Section):
     metrics: dict[Metric, float] = Field(default_factory=_time_only)
     weights: dict[str, dict[Any, float]] = Field(default_factory=dict)
     repeat: int = Field(default=7, ge=1, le=1000)
+    """Paired rounds measured first (at least 5 are always taken); more are added until the verdict is clear."""
+    max_repeat: int = Field(default=25, ge=5, le=1000)
+    """The most paired rounds one evaluation may take before it says it cannot decide."""
+    warmup: int = Field(default=1, ge=0, le=100)
+    """Calls on other inputs before the timed one in every timing process; 0 times first calls (cold) only."""
+    measure: Literal["warm", "cold"] = "warm"
+    """Which time the score and acceptance use: the steady state after warm-up, or the first call of a process."""
     timeout: float = Field(default=120, gt=0)
     check_outputs: bool = True
+    check: CheckConfig = CheckConfig()
     rel_tol: float = Field(default=1e-9, ge=0)
     abs_tol: float = Field(default=1e-12, ge=0)
 
@@ -78,6 +132,12 @@ class BenchmarkConfig(_Section):
         if not value or any(w < 0 for w in value.values()) or sum(value.values()) <= 0:
             raise ValueError("expected weights >= 0 for 'time' and/or 'memory', at least one positive")
         return value
+
+    @model_validator(mode="after")
+    def _cold_needs_no_warmup(self) -> BenchmarkConfig:
+        if self.measure == "warm" and self.warmup == 0:
+            raise ValueError("measure: 'warm' needs warmup >= 1 (warmup: 0 times first calls only: use measure: cold)")
+        return self
 
     @model_validator(mode="after")
     def _weights_name_known_points(self) -> BenchmarkConfig:

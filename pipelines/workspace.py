@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from pipelines import workspace_cache
+from pipelines.config import matches_globs
 from sandbox.base import ExecResult, Sandbox, SandboxError
 
 SKIPPED_DIRS = (
@@ -187,7 +186,7 @@ class Workspace:
             rel = self.normalize(path)
         except ValueError:
             return False
-        return any(_glob_regex(glob).fullmatch(rel) for glob in self.target_globs)
+        return matches_globs(rel, self.target_globs)
 
     def target_paths(self) -> list[str]:
         """The existing files that match the target globs, sorted."""
@@ -263,30 +262,3 @@ class Workspace:
 def _cacheable(rel: str) -> bool:
     """Only files a walk lists are remembered (a walk can check them; the checkpoint is never among them)."""
     return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in rel.split("/"))
-
-
-@lru_cache(maxsize=256)
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    stripped = glob.strip()
-    while stripped.startswith("./"):
-        stripped = stripped[2:]
-    norm = posixpath.normpath(stripped) if stripped else "**"
-    parts: list[str] = []
-    i = 0
-    while i < len(norm):
-        if norm.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif norm.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif norm[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif norm[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        else:
-            parts.append(re.escape(norm[i]))
-            i += 1
-    return re.compile("".join(parts))

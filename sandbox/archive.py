@@ -47,7 +47,7 @@ def files_archive(files: Mapping[str, bytes], uid: int) -> BytesIO:
 
 def dir_archive(source: Path, dest: str, uid: int) -> IO[bytes]:
     """A spooled tar of the host directory `source` placed at `dest` (relative to the workspace), skipping
-    version-control and cache directories, owned by `uid`. The caller closes it."""
+    version-control and cache directories, owned by `uid` and writable by nobody else. The caller closes it."""
     if not source.is_dir():
         raise SandboxError(f"{source} is not a directory")
     dest = relative(dest)
@@ -59,6 +59,7 @@ def dir_archive(source: Path, dest: str, uid: int) -> IO[bytes]:
             return None
         info.uid = info.gid = uid
         info.uname = info.gname = ""
+        info.mode &= 0o755
         return info
 
     with tarfile.open(fileobj=spool, mode="w") as tar:

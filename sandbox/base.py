@@ -6,6 +6,11 @@
 A `Sandbox` owns a workspace directory (`workspace`, a POSIX path as seen by commands inside it).
 Files go in and out relative to that workspace; commands run with a timeout and a capped output and
 never see perfbot's own environment (no secrets): only `SAFE_ENV` plus what the caller passes.
+
+Two users share an isolated sandbox. Candidate code (tests, benchmark runs, the agent's commands) runs as the
+*candidate user*, and nothing of it outlives its command. perfbot's own measuring scripts run as the *trusted
+user* (`trusted=True`), and files put there with `trusted=True` belong to it: candidate code can read them but
+never change them. A sandbox that is not `isolated` (local) has one user for both and says so.
 """
 
 from __future__ import annotations
@@ -88,17 +93,22 @@ class Sandbox(Protocol):
         cwd: str | None = None,
         env: Mapping[str, str] | None = None,
         max_output: int = DEFAULT_MAX_OUTPUT,
+        trusted: bool = False,
     ) -> ExecResult:
         """Run `command` (a string goes through `sh -c`) in `cwd` (relative to the workspace, default the
-        workspace itself). Never raises for what the command does: timeouts and crashes are results."""
+        workspace itself), as the candidate user, or as the trusted user with `trusted` (perfbot's own scripts
+        only). Never raises for what the command does: timeouts and crashes are results. When it ends, every
+        process of the candidate user is gone."""
         ...
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
-        """Write files at paths relative to the workspace, creating directories as needed."""
+    def put_files(self, files: Mapping[str, bytes], *, trusted: bool = False) -> None:
+        """Write files at paths relative to the workspace, creating directories as needed; owned by the trusted
+        user and read-only to candidate code with `trusted`."""
         ...
 
-    def put_dir(self, source: Path, dest: str) -> None:
-        """Copy the host directory `source` (without `.git`) to `dest`, relative to the workspace."""
+    def put_dir(self, source: Path, dest: str, *, trusted: bool = False) -> None:
+        """Copy the host directory `source` (without `.git`) to `dest`, relative to the workspace (owned as in
+        `put_files`)."""
         ...
 
     def get_file(self, path: str) -> bytes:

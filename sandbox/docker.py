@@ -1,11 +1,17 @@
 """The `docker` backend, the default: one hardened, labelled container per sandbox.
 
-The container has no network, a read-only root with the workspace on a labelled named volume and a tmpfs /tmp,
-no capabilities, no-new-privileges, user 1000, pids and memory limits (no swap), and `sleep <lifetime>` as its main
-process under an init, so a container whose perfbot died stops by itself when its lifetime is over. Each command
-runs through `docker exec` under a wrapper that enforces the timeout inside the container (see `execution`); the
-host waits a little longer and kills the container if even that fails. Containers and volumes are removed in
-`close()`, and the reaper removes what a killed perfbot left behind every time a sandbox starts.
+The container has no network, a read-only root with the workspace on a labelled, size-limited in-memory volume
+(tmpfs: nosuid, nodev) and a tmpfs /tmp, no-new-privileges, pids and memory limits (no swap), and `sleep <lifetime>`
+as its main process under an init, so a container whose perfbot died stops by itself when its lifetime is over.
+
+Two users (see sandbox.base): candidate code runs as user 1000 with no capabilities at all; the trusted user is
+root *inside* the container, holding nothing but what the judge needs to start and signal user 1000's processes
+(SETUID, SETGID, KILL, in a benchmark sandbox only; none otherwise). The main process is root's, so killing every
+process of user 1000 after each command never stops the container. Commands of one sandbox run one at a time.
+
+Each command runs through `docker exec` under a wrapper that enforces the timeout inside the container (see
+`execution`); the host waits a little longer and kills the container if even that fails. Containers and volumes are
+removed in `close()`, and the reaper removes what a killed perfbot left behind every time a sandbox starts.
 
 A benchmark sandbox (`benchmark=True`) is pinned to CPUs with a cpuset and has no CPU quota, so timings are not
 distorted by CFS throttling; `ExecResult.throttled_s` still reports any throttling the cgroup saw.
@@ -16,6 +22,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -36,6 +43,10 @@ from sandbox.images import image_exists, sandbox_image_name
 from sandbox.reaper import reap, resource_labels
 
 UID = 1000
+"""The candidate user."""
+TRUSTED_UID = 0
+"""The trusted user: root inside the container, with only the capabilities in `JUDGE_CAPABILITIES`."""
+JUDGE_CAPABILITIES = ["SETUID", "SETGID", "KILL"]
 DEFAULT_LIFETIME_S = 3 * 3600
 BACKSTOP_S = 15.0
 """How long the host waits beyond a command's timeout before it kills the whole container."""
@@ -70,6 +81,7 @@ class DockerSandbox:
         mem_limit: str = "2g",
         pids_limit: int = 256,
         tmp_size: str = "512m",
+        workspace_size: str = "2g",
         cpus: str | None = None,
         lifetime_s: int = DEFAULT_LIFETIME_S,
         backstop_s: float = BACKSTOP_S,
@@ -83,6 +95,7 @@ class DockerSandbox:
         self.mem_limit = mem_limit
         self.pids_limit = pids_limit
         self.tmp_size = tmp_size
+        self.workspace_size = workspace_size
         self.cpus = cpus or os.environ.get("PERFBOT_BENCH_CPUS") or None
         self.lifetime_s = lifetime_s
         self.backstop_s = backstop_s
@@ -90,6 +103,7 @@ class DockerSandbox:
         self.container: Container | None = None
         self._volume: Volume | None = None
         self._expires_at = 0.0
+        self._one_at_a_time = threading.Lock()
 
     def start(self) -> None:
         if self.container is not None:
@@ -107,7 +121,9 @@ class DockerSandbox:
         name = f"perfbot-{re.sub(r'[^a-zA-Z0-9_.-]', '-', self.label)[:40]}-{uuid.uuid4().hex[:10]}"
         labels = resource_labels(self.label, self.lifetime_s + 60)
         try:
-            self._volume = client.volumes.create(name=f"{name}-ws", labels=labels)
+            self._volume = client.volumes.create(
+                name=f"{name}-ws", labels=labels, driver="local", driver_opts=self._workspace_options()
+            )
             self.container = client.containers.create(
                 self.image, ["sleep", str(self.lifetime_s)], name=name, labels=labels, **self._hardening(client)
             )
@@ -125,27 +141,30 @@ class DockerSandbox:
         cwd: str | None = None,
         env: Mapping[str, str] | None = None,
         max_output: int = DEFAULT_MAX_OUTPUT,
+        trusted: bool = False,
     ) -> ExecResult:
         argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
         workdir = posixpath.join(self.workspace, relative(cwd or ""))
         timeout = max(timeout, 0.01)  # `timeout 0` would mean no limit at all
-        started = time.monotonic()
         environment = {**SAFE_ENV, "HOME": "/tmp", **(env or {})}
-        exec_id = self._exec_create(wrap(argv, timeout, max_output), workdir, environment)
-        stream = self._exec_start(exec_id, max_output)
-        stream.join(timeout + KILL_AFTER_S + self.backstop_s)
-        backstop = stream.is_alive()
-        if backstop:
-            self._kill(f"a command outlived its {timeout} s timeout")
-            stream.join(30)
-        code = 137 if backstop else self._exit_code(exec_id)
-        return self._result(stream, code, time.monotonic() - started, timeout, backstop)
+        user = TRUSTED_UID if trusted else UID
+        with self._one_at_a_time:  # the wrapper ends every process of the candidate user: no two commands at once
+            started = time.monotonic()
+            exec_id = self._exec_create(wrap(argv, timeout, max_output), workdir, environment, user)
+            stream = self._exec_start(exec_id, max_output)
+            stream.join(timeout + KILL_AFTER_S + self.backstop_s)
+            backstop = stream.is_alive()
+            if backstop:
+                self._kill(f"a command outlived its {timeout} s timeout")
+                stream.join(30)
+            code = 137 if backstop else self._exit_code(exec_id)
+            return self._result(stream, code, time.monotonic() - started, timeout, backstop)
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
-        self._put_archive(files_archive(files, UID), "files")
+    def put_files(self, files: Mapping[str, bytes], *, trusted: bool = False) -> None:
+        self._put_archive(files_archive(files, TRUSTED_UID if trusted else UID), "files")
 
-    def put_dir(self, source: Path, dest: str) -> None:
-        with dir_archive(source, dest, UID) as archive:
+    def put_dir(self, source: Path, dest: str, *, trusted: bool = False) -> None:
+        with dir_archive(source, dest, TRUSTED_UID if trusted else UID) as archive:
             self._put_archive(archive, str(source))
 
     def get_file(self, path: str) -> bytes:
@@ -181,7 +200,7 @@ class DockerSandbox:
         assert self._volume is not None
         options: dict[str, Any] = {
             "init": True,
-            "user": f"{UID}:{UID}",
+            "user": f"{TRUSTED_UID}:{TRUSTED_UID}",
             "working_dir": self.workspace,
             "hostname": "sandbox",
             "environment": {**SAFE_ENV, "HOME": "/tmp"},
@@ -190,6 +209,7 @@ class DockerSandbox:
             "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={self.tmp_size}"},
             "volumes": {self._volume.name: {"bind": self.workspace, "mode": "rw"}},
             "cap_drop": ["ALL"],
+            "cap_add": JUDGE_CAPABILITIES if self.benchmark else [],
             "security_opt": ["no-new-privileges:true"],
             "pids_limit": self.pids_limit,
             "mem_limit": self.mem_limit,
@@ -201,6 +221,13 @@ class DockerSandbox:
             options["cpuset_cpus"] = self.cpus
         return options
 
+    def _workspace_options(self) -> dict[str, str]:
+        """An in-memory volume of bounded size, no setuid, no devices; the workspace root is the trusted user's in a
+        benchmark sandbox (the judge decides what candidate code may write), the candidate user's otherwise."""
+        owner = TRUSTED_UID if self.benchmark else UID
+        options = f"size={self.workspace_size},nosuid,nodev,mode=0755,uid={owner},gid={owner}"
+        return {"type": "tmpfs", "device": "tmpfs", "o": options}
+
     def _require(self) -> Container:
         if self.container is None:
             raise SandboxError("the sandbox is not started (or already closed)")
@@ -210,12 +237,12 @@ class DockerSandbox:
         assert self._client is not None
         return self._client.api
 
-    def _exec_create(self, argv: list[str], workdir: str, env: dict[str, str]) -> str:
+    def _exec_create(self, argv: list[str], workdir: str, env: dict[str, str], uid: int) -> str:
         container = self._require()
         for attempt in (1, 2):
             try:
                 created = self._api().exec_create(
-                    container.id, argv, stdout=True, stderr=True, workdir=workdir, environment=env, user=f"{UID}:{UID}"
+                    container.id, argv, stdout=True, stderr=True, workdir=workdir, environment=env, user=f"{uid}:{uid}"
                 )
                 return str(created["Id"])
             except docker.errors.APIError as e:
@@ -233,15 +260,17 @@ class DockerSandbox:
         return stream
 
     def _revive(self) -> bool:
-        """Restart a container that stopped (a command killed every process, or the backstop killed it) while its
-        lifetime lasts; the workspace volume keeps the files."""
+        """A container that stopped (the backstop killed it) cannot be revived: its workspace lived in memory.
+        Raises SandboxError saying so; False when it is merely past its lifetime."""
         container = self._require()
         if time.time() >= self._expires_at:
             return False
         container.reload()
         if container.status != "running":
-            log.warning("sandbox.restarted", container=container.name, status=container.status)
-            container.start()
+            raise SandboxError(
+                f"the sandbox container stopped ({container.status}) after a command outlived its timeout; "
+                "its workspace was kept in memory and is gone: start a new sandbox"
+            )
         return True
 
     def _kill(self, reason: str) -> None:
@@ -263,7 +292,7 @@ class DockerSandbox:
         if backstop:
             output += (
                 "\n[perfbot] the command outlived its timeout (a process escaped it): the sandbox container was "
-                "killed; it restarts with the next command and the workspace is kept\n"
+                "killed, and its workspace with it\n"
             )
         return ExecResult(
             output=output,

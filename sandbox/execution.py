@@ -2,7 +2,9 @@
 
 The wrapper (bash) enforces the timeout inside the container with `timeout -k`, which runs the command in a
 process group of its own and kills that whole group when time is up; once the command ends, whatever it left
-running in its group is killed too (as the local backend does). It caps the output inside the container (the
+running in its group is killed too, and so is every other process of the candidate user, whatever group or session
+it moved to (a daemon that double-forked and called setsid does not outlive its command). It caps the output inside
+the container (the
 excess is read and discarded there, so gigabytes never cross the API and the command is not killed by SIGPIPE),
 and reports cgroup counters (OOM kills, CPU throttling) before and after on stderr, while the command's own
 stdout and stderr are merged on stdout.
@@ -23,6 +25,18 @@ meta() {
     if [ -r "$f" ]; then while read -r line; do echo "$1 ${f##*/} $line"; done < "$f"; fi
   done >&2
 }
+reap() {  # the candidate user's processes outside this wrapper's process group (never run as root)
+  local mine stat fields p round
+  [ "$EUID" = 0 ] && return
+  stat=$(< /proc/$$/stat); read -r -a fields <<< "${stat##*) }"; mine=${fields[2]}
+  for round in 1 2 3; do
+    for p in /proc/[0-9]*; do
+      stat=$(< "$p/stat") 2> /dev/null || continue
+      read -r -a fields <<< "${stat##*) }"
+      [ "${fields[2]}" = "$mine" ] || kill -KILL "${p#/proc/}" 2> /dev/null
+    done
+  done
+}
 cap=$1 limit=$2 kill_after=$3
 shift 3
 meta before
@@ -33,8 +47,10 @@ group=$!
 wait "$group"
 status=$?
 kill -KILL -- "-$group" 2> /dev/null
+reap
 exec >&-
 wait "$sink"
+[ "$EUID" = 0 ] || kill -KILL -1 2> /dev/null
 meta after
 exit "$status"
 """

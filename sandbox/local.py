@@ -2,7 +2,8 @@
 
 Used only when asked for explicitly (`--sandbox local`); reports then say that no container isolated the
 code. It still scrubs the environment, enforces timeouts by killing the whole process group, and caps
-output, so a hang or a flood of output cannot take perfbot down with it.
+output, so a hang or a flood of output cannot take perfbot down with it. There is one user: `trusted` changes
+nothing here, which is why a local sandbox is not `isolated` and the judge's guarantees do not hold in it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class LocalSandbox:
         cwd: str | None = None,
         env: Mapping[str, str] | None = None,
         max_output: int = DEFAULT_MAX_OUTPUT,
+        trusted: bool = False,
     ) -> ExecResult:
         root = self._require_root()
         argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
@@ -82,13 +84,13 @@ class LocalSandbox:
             duration_s=time.monotonic() - started,
         )
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
+    def put_files(self, files: Mapping[str, bytes], *, trusted: bool = False) -> None:
         for rel, data in files.items():
             path = self._resolve(rel)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
 
-    def put_dir(self, source: Path, dest: str) -> None:
+    def put_dir(self, source: Path, dest: str, *, trusted: bool = False) -> None:
         shutil.copytree(source, self._resolve(dest), ignore=_IGNORE, symlinks=True, dirs_exist_ok=True)
 
     def get_file(self, path: str) -> bytes:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pipelines.config import load_config
+from pipelines.config import TargetConfig, load_config
 from pipelines.errors import UsageError
 from pipelines.evaluate.engine import Evaluator, outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.repeat is not None and args.repeat < 1:
         raise UsageError(f"--repeat: expected a number >= 1, got {args.repeat}")
     config = load_config(repo, args.config)
-    candidates = parse_candidates(args.candidate, config.target.files)
+    candidates = parse_candidates(args.candidate, config.target)
     run_id = new_run_id()
     out = args.out or repo / ".perfbot" / "runs" / run_id
     started = time.monotonic()
@@ -79,14 +79,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_candidates(specs: Sequence[str], target_globs: Sequence[str]) -> list[Candidate]:
+def parse_candidates(specs: Sequence[str], target: TargetConfig) -> list[Candidate]:
     """`PATH=FILE` arguments as candidates c1, c2, … (one changed file each)."""
     candidates = []
     for i, spec in enumerate(specs, start=1):
         rel, sep, file = spec.partition("=")
         if not sep or not rel or not file:
             raise UsageError(f"--candidate {spec!r}: expected PATH=FILE (like geometry.py=fast_geometry.py)")
-        problem = outside_target([rel], target_globs)
+        problem = outside_target([rel], target)
         if problem:
             raise UsageError(f"--candidate {spec!r}: {problem}")
         try:

@@ -1,30 +1,42 @@
 """`Evaluator`: is a candidate correct, and how much faster is it than the baseline? (DESIGN §3.3)
 
-`prepare()` runs the tests on the baseline and measures it against an identical copy of itself (the A/A
-noise floor). `evaluate(candidates)` runs each candidate's tests in its own copy of the repo, then per grid
-point compares its outputs with the baseline's and times it interleaved with the baseline. A candidate that
-fails anywhere is rejected with the reason and the run goes on with the others.
+`prepare()` runs the tests on the baseline (keeping pytest's per-test record), calibrates how many calls make one
+timed value per grid point, and measures the baseline against itself (the A/A noise floor). `evaluate(candidates)`
+refuses a candidate that changes nothing or files outside `target.files`, runs its tests and compares them with
+the baseline's test by test, compares its outputs on inputs the grid never shows, then measures it in paired
+rounds against the baseline until the verdict is clear (or the cap says it cannot be). A candidate that fails
+anywhere is rejected with the reason, and the run goes on with the others. Everything candidate code does runs
+in the judge (inside/), across a trust boundary; see docs/evaluation.md for the threat model.
 """
 
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from pipelines.config import Config
+from pipelines.config import Config, TargetConfig
 from pipelines.errors import BaselineError, EvaluationError
-from pipelines.evaluate.results import BaselineResult, Candidate, CandidateResult, PointResult, TestsResult, Timing
-from pipelines.evaluate.score import complexity, format_params, noise_floor, ratios, score, verdict
-from pipelines.evaluate.workspace import MAX_PRINT, EvaluationWorkspace, VersionState, point_dir
+from pipelines.evaluate import scan
+from pipelines.evaluate.harness import MAX_PRINT, Harness
+from pipelines.evaluate.results import BaselineResult, Candidate, CandidateResult, Method, TestsResult
+from pipelines.evaluate.rounds import Rounds
+from pipelines.evaluate.score import complexity, format_params, noise_floor, verdict
+from pipelines.evaluate.stats import MIN_ROUNDS, score_estimate
+from pipelines.evaluate.testrun import TestsRun, against, run_tests
 from sandbox.base import Sandbox
 
 BASE = "base"
 BASE_COPY = "base-aa"
+ROUND_STEP = 4
+"""Rounds added at a time while a verdict is open."""
+TARGET_VALUE_S = 0.02
+"""How long one timed value should last at least (calls are batched to reach it)."""
+VARIANTS = ["empty", "one element", "equal items", "duplicates", "sorted", "reversed"]
+PREFIXES = ["prefix of 2", "prefix of 3", "prefix of 10"]
 
 
 @dataclass
@@ -33,10 +45,10 @@ class _Live:
 
     candidate: Candidate
     name: str
-    directory: str
     tests: TestsResult
     diff: str
-    points: list[PointResult]
+    warnings: tuple[str, ...]
+    checked: dict[str, Any] | None = None
 
 
 class Evaluator:
@@ -52,12 +64,15 @@ class Evaluator:
         self.repo = Path(repo)
         self.config = config
         self.sandbox = sandbox
-        self.repeat = repeat or config.benchmark.repeat
+        self.repeat = max(repeat or config.benchmark.repeat, MIN_ROUNDS)
         self._progress = progress
-        self._workspace = EvaluationWorkspace(sandbox)
+        self._harness = Harness(sandbox, self._say)
         self._grid = config.benchmark.grid()
         self._baseline: BaselineResult | None = None
+        self._base_tests: TestsRun | None = None
+        self._points: list[dict[str, Any]] = []
         self._staged = 0
+        self._rounds_done = 0
         self._started = time.monotonic()
 
     def prepare(self) -> BaselineResult:
@@ -66,40 +81,38 @@ class Evaluator:
         if self._baseline is not None:
             return self._baseline
         self._say(f"copying the baseline into the {self.sandbox.kind} sandbox")
-        self._workspace.install_tools()
-        base = self._workspace.stage(self.repo, BASE)
-        copy = self._workspace.stage(self.repo, BASE_COPY)
-        tests = self._tests("baseline", base)
-        if not tests.passed:
+        self._harness.install()
+        self._harness.stage(self.repo, BASE)
+        self._say(f"baseline: running the tests (`{self.config.tests.command}`)")
+        self._base_tests = tests = run_tests(self._harness, BASE, self.config.tests)
+        if not tests.result.passed:
             raise BaselineError(
-                f"the baseline fails its own tests (`{tests.command}` in {self.repo}): {tests.failure}; "
+                f"the baseline fails its own tests (`{tests.result.command}` in {self.repo}): {tests.result.failure}; "
                 "there is no behaviour to preserve until they pass",
-                tests,
+                tests.result,
             )
-        base_points, aa_points = [], []
-        for i, params in enumerate(self._grid):
-            self._say(f"baseline: A/A timing at {format_params(params)} ({i + 1}/{len(self._grid)})")
-            check = self.config.benchmark.check_outputs
-            spec = self._spec(i, [(BASE, base), (BASE_COPY, copy)], make_input=True, outputs=[BASE] if check else [])
-            measured = self._drive(spec, 2)
-            if measured["input_error"]:
-                raise BaselineError(
-                    f"{self.config.benchmark.inputs} fails at {format_params(params)}: {measured['input_error']}",
-                    tests,
-                )
-            a, b = measured["versions"][BASE], measured["versions"][BASE_COPY]
-            if a.failure or b.failure:
-                raise BaselineError(
-                    f"the benchmark fails on the baseline at {format_params(params)}: {a.failure or b.failure}",
-                    tests,
-                )
-            timing, again = _timing(a), _timing(b)
-            base_points.append(PointResult(params, timing))
-            aa_points.append(PointResult(params, again, timing, ratios(timing, again, self._metrics())))
-        aa = score(aa_points, self.config.benchmark)
-        noise = noise_floor(aa, base_points)
-        self._say(f"baseline ready: A/A score {aa:.3f}, noise floor {noise:.1%}")
-        self._baseline = BaselineResult(tests, tuple(base_points), aa, noise, complexity(base_points), self.repeat)
+        self._say("baseline: calibrating the calls per timed value")
+        calibration = self._judge("calibrate", [BASE], {"target_s": TARGET_VALUE_S, "points": self._grid})
+        loops = [point["loops"] for point in calibration["points"]]
+        self._points = [{"params": p, "loops": n} for p, n in zip(self._grid, loops, strict=True)]
+        self._say(f"baseline: A/A timing, {self.repeat} paired rounds over {len(self._grid)} grid point(s)")
+        rounds = self._rounds()
+        rounds.add(self._judge("measure", [BASE, BASE_COPY], self._measure_spec(self.repeat)))
+        aa_points = [rounds.point(BASE_COPY, i, BASE) for i in range(len(self._points))]
+        aa = score_estimate(aa_points, self.config.benchmark)
+        noise = noise_floor(aa)
+        base_points = rounds.own_points(BASE)
+        self._say(f"baseline ready: A/A score {aa.value:.3f} ({aa.low:.3f}–{aa.high:.3f}), noise floor {noise:.1%}")
+        self._baseline = BaselineResult(
+            tests.result,
+            tuple(base_points),
+            aa.value,
+            noise,
+            complexity(base_points),
+            self.repeat,
+            self._method(rounds, tests),
+            (aa.low, aa.high),
+        )
         return self._baseline
 
     def evaluate(self, candidates: Sequence[Candidate]) -> list[CandidateResult]:
@@ -112,85 +125,124 @@ class Evaluator:
         results: dict[str, CandidateResult] = {}
         live: list[_Live] = []
         for candidate in candidates:
-            outcome = self._stage_and_test(candidate)
+            outcome = self._admit(candidate)
             if isinstance(outcome, CandidateResult):
                 results[candidate.id] = outcome
             else:
                 live.append(outcome)
-        for i, params in enumerate(self._grid):
-            if not live:
-                break
-            names = ", ".join(entry.candidate.id for entry in live)
-            self._say(f"{names}: outputs and timing at {format_params(params)} ({i + 1}/{len(self._grid)})")
-            live = self._measure_point(i, params, live, results)
+        live = self._check_outputs(live, results)
+        self._measure(live, results, baseline, started)
         for entry in live:
-            results[entry.candidate.id] = self._judge(entry, baseline, time.monotonic() - started)
+            self._harness.discard(entry.name)
         return [results[c.id] for c in candidates]
 
-    def _stage_and_test(self, candidate: Candidate) -> _Live | CandidateResult:
+    def _admit(self, candidate: Candidate) -> _Live | CandidateResult:
         diff = self.diff(candidate)
-        problem = outside_target(list(candidate.files), self.config.target.files)
+        problem = outside_target(list(candidate.files), self.config.target)
         if problem:
             return self._rejected(candidate, problem, None, diff)
+        original = {rel: self._original(rel) for rel in candidate.files}
+        if scan.unchanged(original, dict(candidate.files)):
+            reason = "no change: the code is the baseline's (the same syntax tree, ignoring comments and docstrings)"
+            return self._rejected(candidate, reason, None, diff)
+        warnings = tuple(scan.new_uses(original, dict(candidate.files)))
         self._staged += 1
         name = f"c{self._staged}"
-        directory = self._workspace.stage(self.repo, name, dict(candidate.files))
-        tests = self._tests(candidate.id, directory)
-        if not tests.passed:
-            self._workspace.discard(name)
-            return self._rejected(candidate, f"tests fail: {tests.failure}", tests, diff)
-        return _Live(candidate, name, directory, tests, diff, [])
+        self._harness.stage(self.repo, name, dict(candidate.files))
+        self._say(f"{candidate.id}: running the tests (`{self.config.tests.command}`)")
+        tests = run_tests(self._harness, name, self.config.tests)
+        assert self._base_tests is not None
+        why = against(self._base_tests, tests)
+        if why:
+            self._harness.discard(name)
+            return self._rejected(candidate, why, tests.result, diff, warnings=warnings)
+        return _Live(candidate, name, tests.result, diff, warnings)
 
-    def _measure_point(
-        self, index: int, params: dict[str, Any], live: list[_Live], results: dict[str, CandidateResult]
-    ) -> list[_Live]:
-        check = self.config.benchmark.check_outputs
-        versions = [(BASE, f"v/{BASE}")] + [(entry.name, entry.directory) for entry in live]
-        names = [entry.name for entry in live] if check else []
-        spec = self._spec(index, versions, outputs=names, compare=names)
-        measured = self._drive(spec, len(versions))
-        base_state: VersionState = measured["versions"][BASE]
-        base_timing = _timing(base_state)
-        where = format_params(params)
-        still: list[_Live] = []
+    def _check_outputs(self, live: list[_Live], results: dict[str, CandidateResult]) -> list[_Live]:
+        check = self.config.benchmark.check
+        if not live or not self.config.benchmark.check_outputs or not (check.variants or check.seeds):
+            return live
+        self._say(f"{', '.join(e.candidate.id for e in live)}: outputs on inputs off the grid")
+        smallest, largest = self._points[0]["params"], self._points[-1]["params"]
+        points = []
+        if check.variants:
+            points = [{"params": smallest, "kinds": VARIANTS + PREFIXES}]
+            if largest != smallest:
+                points.append({"params": largest, "kinds": ["duplicates"]})
+        seeds = {"params": smallest, "count": check.seeds}
+        extra = {"candidates": [e.name for e in live], "points": points, "seeds": seeds}
+        raw = self._judge("check", [BASE, *(e.name for e in live)], extra)
+        still = []
         for entry in live:
-            state: VersionState = measured["versions"][entry.name]
-            if base_state.failure or not base_state.times:
-                # Not the candidate's fault, but nothing to compare with: say so rather than stop the whole run.
-                state = VersionState(
-                    failure=f"the baseline itself failed during this measurement: {base_state.failure}"
-                )
-            if state.failure or state.mismatch:
-                reason = (
-                    f"outputs differ at {where}: {state.mismatch}" if state.mismatch else f"at {where}: {state.failure}"
-                )
-                self._workspace.discard(entry.name)
-                results[entry.candidate.id] = self._rejected(
-                    entry.candidate, reason, entry.tests, entry.diff, outputs_match=False if state.mismatch else None
-                )
+            entry.checked = {"inputs": raw["inputs"], "skipped": raw["skipped"]}
+            failed = raw["failures"].get(entry.name)
+            if failed is None:
+                still.append(entry)
                 continue
-            timing = _timing(state)
-            entry.points.append(PointResult(params, timing, base_timing, ratios(base_timing, timing, self._metrics())))
-            still.append(entry)
+            self._harness.discard(entry.name)
+            results[entry.candidate.id] = self._rejected(
+                entry.candidate, check_reason(failed), entry.tests, entry.diff, False, entry.warnings, entry.checked
+            )
         return still
 
-    def _judge(self, entry: _Live, baseline: BaselineResult, elapsed: float) -> CandidateResult:
-        self._workspace.discard(entry.name)
-        accepted, reason, value = verdict(entry.points, self.config, baseline.noise)
-        self._say(f"{entry.candidate.id}: {'accepted' if accepted else 'rejected'}: {reason}")
+    def _measure(
+        self, live: list[_Live], results: dict[str, CandidateResult], baseline: BaselineResult, started: float
+    ) -> None:
+        if not live:
+            return
+        rounds, batch, total = self._rounds(), self.repeat, 0
+        cap = max(self.config.benchmark.max_repeat, self.repeat)
+        open_ = list(live)
+        while open_:
+            names = ", ".join(e.candidate.id for e in open_)
+            self._say(f"{names}: {batch} paired round(s) against the baseline ({total} so far)")
+            raw = self._judge("measure", [BASE, *(e.name for e in open_)], self._measure_spec(batch))
+            rounds.add(raw)
+            total += batch
+            still = []
+            for entry in open_:
+                failed = raw["failures"].get(entry.name)
+                if failed:
+                    reason = measure_reason(failed, self._points)
+                    outputs = False if "mismatch" in failed else None
+                    results[entry.candidate.id] = self._rejected(
+                        entry.candidate, reason, entry.tests, entry.diff, outputs, entry.warnings, entry.checked
+                    )
+                    continue
+                judged = self._judge_entry(entry, rounds, baseline, total >= cap, time.monotonic() - started)
+                if judged is None:
+                    still.append(entry)
+                else:
+                    results[entry.candidate.id] = judged
+            open_, batch = still, min(ROUND_STEP, cap - total)
+
+    def _judge_entry(
+        self, entry: _Live, rounds: Rounds, baseline: BaselineResult, final: bool, elapsed: float
+    ) -> CandidateResult | None:
+        points = [rounds.point(entry.name, i, BASE) for i in range(len(self._points))]
+        decided = verdict(points, self.config, baseline.noise, final=final)
+        if decided.accepted is None:
+            return None
+        reason = decided.reason if decided.accepted or not entry.warnings else f"{decided.reason}; {_uses(entry)}"
+        self._say(f"{entry.candidate.id}: {'accepted' if decided.accepted else 'rejected'}: {reason}")
+        estimate = decided.estimate
         return CandidateResult(
             id=entry.candidate.id,
             origin=entry.candidate.origin,
-            status="accepted" if accepted else "rejected",
+            status="accepted" if decided.accepted else "rejected",
             reason=reason,
             tests=entry.tests,
             outputs_match=True if self.config.benchmark.check_outputs else None,
-            points=tuple(entry.points),
-            score=value,
-            complexity=complexity(entry.points),
+            points=tuple(points),
+            score=estimate.value,
+            complexity=complexity(points),
             files=tuple(sorted(entry.candidate.files)),
             diff=entry.diff,
             duration_s=entry.tests.duration_s + elapsed,
+            interval=(estimate.low, estimate.high),
+            rounds=estimate.rounds,
+            warnings=entry.warnings,
+            checked=entry.checked,
         )
 
     def _rejected(
@@ -200,7 +252,11 @@ class Evaluator:
         tests: TestsResult | None,
         diff: str,
         outputs_match: bool | None = None,
+        warnings: tuple[str, ...] = (),
+        checked: dict[str, Any] | None = None,
     ) -> CandidateResult:
+        if warnings:
+            reason = f"{reason}; it newly uses {'; '.join(warnings)}"
         self._say(f"{candidate.id}: rejected: {reason}")
         return CandidateResult(
             id=candidate.id,
@@ -214,83 +270,125 @@ class Evaluator:
             complexity={},
             files=tuple(sorted(candidate.files)),
             diff=diff,
+            warnings=warnings,
+            checked=checked,
         )
 
     def diff(self, candidate: Candidate) -> str:
         """The candidate against the baseline as a unified diff with a/ and b/ paths."""
         chunks = []
         for rel in sorted(candidate.files):
-            old_path = self.repo / rel
-            old = old_path.read_text(encoding="utf-8") if old_path.is_file() else ""
-            fromfile = f"a/{rel}" if old_path.is_file() else "/dev/null"
+            exists = (self.repo / rel).is_file()
             lines = difflib.unified_diff(
-                old.splitlines(keepends=True),
+                self._original(rel).splitlines(keepends=True),
                 candidate.files[rel].splitlines(keepends=True),
-                fromfile=fromfile,
+                fromfile=f"a/{rel}" if exists else "/dev/null",
                 tofile=f"b/{rel}",
             )
             chunks.append("".join(_terminated(lines)))
         return "".join(chunks)
 
-    def _tests(self, who: str, directory: str) -> TestsResult:
-        self._say(f"{who}: running the tests (`{self.config.tests.command}`)")
-        return self._workspace.run_tests(self.config.tests.command, directory, self.config.tests.timeout)
+    def _original(self, rel: str) -> str:
+        path = self.repo / rel
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
 
-    def _spec(
-        self,
-        index: int,
-        versions: list[tuple[str, str]],
-        *,
-        make_input: bool = False,
-        outputs: list[str] | None = None,
-        compare: list[str] | None = None,
-    ) -> dict[str, Any]:
+    def _rounds(self) -> Rounds:
+        metrics = {str(m): w for m, w in self.config.benchmark.metrics.items()}
+        return Rounds(self._points, self.config.benchmark.measure, metrics)
+
+    def _measure_spec(self, count: int) -> dict[str, Any]:
+        spec = {"rounds": count, "first_round": self._rounds_done, "points": self._points, "echo": True}
+        self._rounds_done += count
+        return spec
+
+    def _judge(self, command: str, names: list[str], extra: dict[str, Any]) -> dict[str, Any]:
         bench = self.config.benchmark
-        folder = point_dir(index)
-        return {
+        spec = {
+            "versions": [{"name": n, "dir": self._harness.directory(BASE if n == BASE_COPY else n)} for n in names],
+            "reference": BASE,
             "entry": bench.entry,
             "inputs": bench.inputs,
-            "params": self._grid[index],
-            "versions": [{"name": name, "dir": directory} for name, directory in versions],
-            "make_input": make_input and bench.check_outputs,
-            "input_pickle": f"{folder}/input.pkl",
-            "outputs": outputs or [],
-            "compare": compare or [],
-            "reference": BASE,
-            "dumps": {name: f"{folder}/{name}.pkl" for name, _ in versions},
-            "rel_tol": bench.rel_tol,
-            "abs_tol": bench.abs_tol,
-            "repeat": self.repeat,
-            "memory": self._metrics().get("memory", 0) > 0,
+            "pythonpath": [""],
             "timeout": bench.timeout,
             "max_print": MAX_PRINT,
+            "rel_tol": bench.rel_tol,
+            "abs_tol": bench.abs_tol,
+            "compare": bench.check_outputs,
+            "warmup": bench.warmup,
+            "scratch": [],
+            **extra,
         }
+        processes = len(names) + 3
+        per_point = processes * max(spec.get("rounds", 1), 1) * (bench.timeout + 5)
+        answer = self._harness.run(command, spec, timeout=per_point * max(len(self._grid), 1) + 300)
+        if "error" in answer:
+            raise BaselineError(f"the benchmark fails on the baseline: {answer['error']}", self._base_result())
+        return answer
 
-    def _drive(self, spec: dict[str, Any], versions: int) -> dict[str, Any]:
-        runs_per_version = self.repeat + 3  # timing runs + memory, output and comparison
-        return self._workspace.drive(spec, timeout=versions * runs_per_version * spec["timeout"] + 60)
+    def _base_result(self) -> TestsResult:
+        assert self._base_tests is not None
+        return self._base_tests.result
 
-    def _metrics(self) -> dict[str, float]:
-        return {str(metric): weight for metric, weight in self.config.benchmark.metrics.items()}
+    def _method(self, rounds: Rounds, tests: TestsRun) -> Method:
+        bench = self.config.benchmark
+        return Method(
+            measure=bench.measure,
+            warmup=bench.warmup,
+            loops=tuple(p["loops"] for p in self._points),
+            rounds=self.repeat,
+            seeded=rounds.seeded,
+            tests_checked=tests.result.checked or "exit status",
+            isolated=self.sandbox.isolated,
+            idle_bytes=rounds.idle_bytes,
+        )
 
     def _say(self, message: str) -> None:
         if self._progress is not None:
             self._progress(f"[{time.monotonic() - self._started:7.1f}s] {message}")
 
 
-def outside_target(paths: Sequence[str], globs: Sequence[str]) -> str | None:
+def outside_target(paths: Sequence[str], target: TargetConfig) -> str | None:
     """Why one of `paths` may not be changed (outside the repo, or matching none of target.files), or None."""
     for rel in paths:
-        path = PurePosixPath(rel)
-        if path.is_absolute() or ".." in path.parts:
+        if rel.startswith("/") or ".." in rel.split("/"):
             return f"{rel!r} is not a path inside the repository"
-        if not any(fnmatch.fnmatch(rel, pattern) for pattern in globs):
-            return f"changes {rel}, which is not among target.files {list(globs)}"
+        if not target.matches(rel):
+            return f"changes {rel}, which is not among target.files {list(target.files)}"
     return None
 
 
-def _timing(state: VersionState) -> Timing:
-    return Timing(tuple(state.times), state.peak_bytes)
+def check_reason(failed: dict[str, Any]) -> str:
+    """The rejection of a candidate whose outputs differ (or that fails) on an input off the grid."""
+    shown = _shown_input(failed.get("input"))
+    if "failure" in failed:
+        return f"fails at {failed['label']}{shown}: {failed['failure']}"
+    return (
+        f"outputs differ at {failed['label']}{shown}: {failed['mismatch']} (the baseline "
+        f"{failed.get('baseline')}, this version {failed.get('candidate')})"
+    )
+
+
+def measure_reason(failed: dict[str, Any], points: list[dict[str, Any]]) -> str:
+    where = format_params(points[failed["point"]]["params"])
+    if "mismatch" in failed:
+        shown = _shown_input(failed.get("input"))
+        both = (
+            f" (the baseline {failed['baseline']}, this version {failed['candidate']})" if "baseline" in failed else ""
+        )
+        return f"outputs differ at {where}{shown}: {failed['mismatch']}{both}"
+    return f"at {where}: {failed['failure']}"
+
+
+def _shown_input(shown: dict[str, Any] | None) -> str:
+    if not shown:
+        return ""
+    parts = [*shown.get("args", []), *(f"{k}={v}" for k, v in shown.get("kwargs", {}).items())]
+    text = ", ".join(parts)
+    return f" (input: {text[:160]}{'...' if len(text) > 160 else ''})"
+
+
+def _uses(entry: _Live) -> str:
+    return f"it newly uses {'; '.join(entry.warnings)}"
 
 
 def _terminated(lines: Any) -> Any:

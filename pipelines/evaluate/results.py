@@ -36,6 +36,8 @@ class TestsResult:
     """pytest's last line ("3 passed in 0.5s") or the command's last output line."""
     output: str = ""
     """On failure, the first lines of what the failing test printed (pytest's section for it), else ""."""
+    checked: str = ""
+    """How passing was established: "per test" (pytest's record, compared with the baseline's) or "exit status"."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -47,15 +49,23 @@ class TestsResult:
         }
         if self.output:
             out["output"] = self.output
+        if self.checked:
+            out["checked"] = self.checked
         return out
 
 
 @dataclass(frozen=True)
 class Timing:
-    """One version measured at one grid point."""
+    """One version measured at one grid point: one value per paired round, in round order (the transport's cost
+    taken out), in the mode the score uses (steady state after warm-up, or the first call of a process)."""
 
     times_s: tuple[float, ...]
     peak_bytes: int | None
+    """The median over rounds of the process's peak resident memory, net of an idle interpreter's."""
+    cold_s: tuple[float, ...] = ()
+    """Per round, the first call of the process (the cold figure); () when not measured apart."""
+    import_s: float | None = None
+    """The median time from starting the process to its entry imported (the work done before any call)."""
 
     @property
     def median_s(self) -> float:
@@ -81,7 +91,15 @@ class PointResult:
     baseline: Timing | None = None
     """The baseline as measured interleaved with this version (None for the baseline's own points)."""
     ratios: dict[str, float] = field(default_factory=dict)
-    """Per metric, baseline / this version (> 1 is better)."""
+    """Per metric, baseline / this version (> 1 is better): the geometric mean of the paired rounds' ratios."""
+    interval: tuple[float, float] | None = None
+    """The time ratio's 95% confidence interval over the paired rounds."""
+    cold_ratio: float | None = None
+    """The time ratio of first calls, when the score uses the steady state (and the other way round)."""
+    loops: int = 1
+    """Calls (each on its own input) per timed value."""
+    transport_s: float | None = None
+    """What delivering the inputs and reading back the outcomes cost per call, taken out of every time."""
 
     @property
     def time_s(self) -> float:
@@ -94,12 +112,60 @@ class PointResult:
             "spread": round(self.timing.spread, 4),
             "runs_s": list(self.timing.times_s),
             "peak_bytes": self.timing.peak_bytes,
+            "loops": self.loops,
         }
+        if self.timing.cold_s:
+            out["cold_s"] = median(self.timing.cold_s)
+        if self.transport_s is not None:
+            out["transport_s"] = self.transport_s
         if self.baseline is not None:
             out["baseline_time_s"] = self.baseline.median_s
             out["baseline_peak_bytes"] = self.baseline.peak_bytes
             out["ratios"] = {metric: round(r, 4) for metric, r in self.ratios.items()}
+            if self.baseline.cold_s:
+                out["baseline_cold_s"] = median(self.baseline.cold_s)
+            if self.interval is not None:
+                out["ratio_interval"] = [round(self.interval[0], 4), round(self.interval[1], 4)]
+            if self.cold_ratio is not None:
+                out["cold_ratio"] = round(self.cold_ratio, 4)
         return out
+
+
+NOISY = 0.10
+"""A noise floor above this is said at the top of the report: on such a machine only large speedups can be shown."""
+
+
+@dataclass(frozen=True)
+class Method:
+    """How the measurements were taken, exactly as run (report.md states it)."""
+
+    measure: str
+    """"warm" (steady state after warm-up) or "cold" (the first call of a fresh process)."""
+    warmup: int
+    loops: tuple[int, ...]
+    """Per grid point, calls per timed value."""
+    rounds: int
+    """Paired rounds the baseline took against itself (candidates take at least as many)."""
+    seeded: bool
+    """Whether the inputs function takes a seed (every input then comes from a seed only the judge knows)."""
+    tests_checked: str
+    """"per test" (pytest's record, compared with the baseline's) or "exit status"."""
+    isolated: bool
+    idle_bytes: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "warmup": self.warmup,
+            "loops": list(self.loops),
+            "rounds": self.rounds,
+            "values_per_process": 1,
+            "statistic": "geometric mean of paired baseline/candidate ratios, 95% t-interval over rounds",
+            "seeded": self.seeded,
+            "tests_checked": self.tests_checked,
+            "isolated": self.isolated,
+            "idle_bytes": self.idle_bytes,
+        }
 
 
 @dataclass(frozen=True)
@@ -113,16 +179,28 @@ class BaselineResult:
     complexity: dict[str, float]
     """Per numeric axis, the slope of log(time) against log(axis value)."""
     repeat: int
+    method: Method | None = None
+    aa_interval: tuple[float, float] | None = None
+
+    @property
+    def noisy(self) -> bool:
+        return self.noise > NOISY
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "tests": self.tests.to_json(),
             "points": [p.to_json() for p in self.points],
             "aa_score": round(self.aa_score, 4),
             "noise": round(self.noise, 4),
+            "noisy": self.noisy,
             "complexity": {axis: round(k, 3) for axis, k in self.complexity.items()},
             "repeat": self.repeat,
         }
+        if self.aa_interval is not None:
+            out["aa_interval"] = [round(self.aa_interval[0], 4), round(self.aa_interval[1], 4)]
+        if self.method is not None:
+            out["method"] = self.method.to_json()
+        return out
 
 
 @dataclass(frozen=True)
@@ -142,6 +220,14 @@ class CandidateResult:
     diff: str
     """Unified diff of the candidate against the baseline (a/ b/ paths)."""
     duration_s: float = 0.0
+    interval: tuple[float, float] | None = None
+    """The score's 95% confidence interval over the paired rounds."""
+    rounds: int = 0
+    """Paired rounds measured."""
+    warnings: tuple[str, ...] = ()
+    """What it newly uses from the measurement environment that the baseline did not (for the reviewer)."""
+    checked: dict[str, Any] | None = None
+    """The output checks beyond the grid: {"inputs": N, "skipped": [why...]}."""
 
     @property
     def accepted(self) -> bool:
@@ -161,4 +247,8 @@ class CandidateResult:
             "files": list(self.files),
             "diff": self.diff,
             "duration_s": round(self.duration_s, 3),
+            "interval": None if self.interval is None else [round(self.interval[0], 4), round(self.interval[1], 4)],
+            "rounds": self.rounds,
+            "warnings": list(self.warnings),
+            "checked": self.checked,
         }

@@ -1,34 +1,51 @@
 """Score, noise floor, acceptance and selection: DESIGN §3.3 in one place.
 
-Per grid point p and metric m, r = baseline / candidate (> 1 is better). The score is the weighted geometric
-mean of all r, with weight = metric weight × point weight. A candidate is accepted when its tests pass, its
-outputs match (with check_outputs), its score beats `min_speedup × (1 + noise)` — where `noise` is the floor
-measured on the baseline against itself — even at the pessimistic end of its 95% confidence bound (a bootstrap
-over the runs, see confidence.py), and no grid point's time ratio is below `(1 - max_regression) / (1 + noise)`
-even at the optimistic end of its bound (`max_regression` is about time: "no point may get slower than this").
+Per grid point p and metric m, r = baseline / candidate (> 1 is better), the geometric mean of the paired rounds'
+ratios. The score is the weighted geometric mean of all r, with weight = metric weight × point weight, and comes
+with a 95% interval over the rounds (stats.py). A candidate is accepted when its tests pass, its outputs match,
+at least `MIN_ROUNDS` paired rounds were measured, the low end of its score's interval beats
+`min_speedup × (1 + noise)` — `noise` being the floor measured on the baseline against itself — and no point's
+time ratio is below `(1 - max_regression) / (1 + noise)` even at the high end of its own interval. While the
+interval straddles the bar the verdict is open: the evaluator measures more rounds, up to a cap, and then says
+it cannot decide.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from statistics import median
+from dataclasses import dataclass
 from typing import Any
 
 from pipelines.config import BenchmarkConfig, Config
-from pipelines.evaluate.confidence import CONFIDENCE, bounds
 from pipelines.evaluate.results import CandidateResult, PointResult, Timing
+from pipelines.evaluate.stats import MIN_BYTES, MIN_ROUNDS, Estimate, log_ratio, point_estimate, score_estimate
 
-_TINY = 1e-12
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool | None
+    """True or False once the measurements decide; None while more rounds could still decide."""
+    reason: str
+    estimate: Estimate
+
+    @property
+    def score(self) -> float:
+        return self.estimate.value
 
 
 def ratios(baseline: Timing, candidate: Timing, metrics: dict[str, float]) -> dict[str, float]:
-    """baseline / candidate per metric with a positive weight (memory only when both peaks were measured)."""
+    """baseline / candidate per metric with a positive weight: the geometric mean of the paired rounds' ratios
+    (memory only when both peaks were measured)."""
     out: dict[str, float] = {}
     if metrics.get("time", 0) > 0:
-        out["time"] = max(baseline.median_s, _TINY) / max(candidate.median_s, _TINY)
-    if metrics.get("memory", 0) > 0 and baseline.peak_bytes is not None and candidate.peak_bytes is not None:
-        out["memory"] = max(baseline.peak_bytes, 1) / max(candidate.peak_bytes, 1)
+        pairs = zip(baseline.times_s, candidate.times_s, strict=True)
+        logs = [math.log(max(b, 1e-12) / max(c, 1e-12)) for b, c in pairs]
+        out["time"] = math.exp(sum(logs) / len(logs)) if logs else 1.0
+    if metrics.get("memory", 0) > 0:
+        memory = log_ratio(baseline.peak_bytes, candidate.peak_bytes, MIN_BYTES)
+        if memory is not None:
+            out["memory"] = math.exp(memory)
     return out
 
 
@@ -44,45 +61,61 @@ def score(points: Sequence[PointResult], benchmark: BenchmarkConfig) -> float:
     return math.exp(weighted / total) if total > 0 else 1.0
 
 
-def noise_floor(aa_score: float, baseline_points: Sequence[PointResult]) -> float:
-    """The larger of the A/A score's distance from 1 and half the median relative spread of the baseline runs.
-
-    One A/A score can land near 1.0 by luck; the spread term keeps the floor honest on a noisy machine."""
-    spreads = [p.timing.spread for p in baseline_points]
-    return max(abs(aa_score - 1.0), (median(spreads) / 2) if spreads else 0.0)
+def noise_floor(aa: Estimate) -> float:
+    """The larger of the A/A score's distance from 1 and the half-width of its own 95% interval: what the
+    machine does to a comparison of the baseline with itself."""
+    return max(abs(aa.value - 1.0), aa.half_width if aa.rounds >= 2 else 0.0)
 
 
 def threshold(config: Config, noise: float) -> float:
     return config.accept.min_speedup * (1.0 + noise)
 
 
-def verdict(points: Sequence[PointResult], config: Config, noise: float) -> tuple[bool, str, float]:
-    """(accepted, reason, score) for a candidate whose tests passed and outputs matched."""
-    value = score(points, config.benchmark)
-    sure = bounds(points, config.benchmark)
+def verdict(points: Sequence[PointResult], config: Config, noise: float, *, final: bool = True) -> Verdict:
+    """Accepted, rejected, or (unless `final`) not decided yet, for a candidate whose tests passed and outputs
+    matched, with the reason in one sentence."""
+    estimate = score_estimate(points, config.benchmark)
     floor = (1.0 - config.accept.max_regression) / (1.0 + noise)
-    regressed = [p for p, high in zip(points, sure.ratio_high, strict=True) if high < floor]
+    regressed = [p for p in points if point_estimate(p).high < floor]
     if regressed:
-        worst = min(regressed, key=lambda p: p.ratios["time"])
-        return False, regression_reason(worst, config, noise), value
+        worst = min(regressed, key=lambda p: p.ratios.get("time", 1.0))
+        return Verdict(False, regression_reason(worst, config, noise), estimate)
     needed = threshold(config, noise)
-    measured = f"score {value:.3f} (at least {sure.score_low:.3f} with {CONFIDENCE:.0%} confidence)"
-    if sure.score_low <= needed:
-        return False, f"{measured} does not beat {needed:.3f} ({_needed_text(config, noise)})", value
-    return True, f"{measured} beats {needed:.3f} ({_needed_text(config, noise)})", value
+    measured = f"score {estimate.value:.3f} (95% interval {_interval(estimate)}, {estimate.rounds} paired rounds)"
+    bar = f"{needed:.3f} ({needed_text(config, noise)})"
+    if estimate.rounds >= MIN_ROUNDS and estimate.low > needed:
+        return Verdict(True, f"{measured} beats {bar}", estimate)
+    if estimate.rounds >= MIN_ROUNDS and estimate.high <= needed:
+        return Verdict(False, f"{measured} does not beat {bar}", estimate)
+    if not final:
+        return Verdict(None, f"{measured}: not decided yet against {bar}", estimate)
+    if estimate.rounds < MIN_ROUNDS:
+        return Verdict(False, f"{measured}: fewer than {MIN_ROUNDS} paired rounds decide nothing", estimate)
+    return Verdict(
+        False,
+        f"{measured} straddles {bar} after the most rounds allowed (benchmark.max_repeat): the difference is "
+        "within what this machine's noise lets perfbot tell apart",
+        estimate,
+    )
 
 
 def regression_reason(point: PointResult, config: Config, noise: float) -> str:
     assert point.baseline is not None
     return (
         f"slower at {format_params(point.params)}: {point.time_s:.4g} s vs {point.baseline.median_s:.4g} s for the "
-        f"baseline ({point.ratios['time']:.2f}×; at most {config.accept.max_regression:.0%} slower is allowed, "
+        f"baseline ({point.ratios.get('time', 0):.2f}×; at most {config.accept.max_regression:.0%} slower is allowed, "
         f"noise {noise:.1%})"
     )
 
 
-def _needed_text(config: Config, noise: float) -> str:
+def needed_text(config: Config, noise: float) -> str:
     return f"min_speedup {config.accept.min_speedup:g} × (1 + noise {noise:.1%})"
+
+
+def _interval(estimate: Estimate) -> str:
+    if estimate.rounds < 2:
+        return "unknown from one round"
+    return f"{estimate.low:.3f}–{estimate.high:.3f}"
 
 
 def complexity(points: Sequence[PointResult]) -> dict[str, float]:
@@ -121,10 +154,20 @@ def _positive_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
-def select(results: Sequence[CandidateResult]) -> CandidateResult | None:
-    """The accepted candidate with the highest score (the first one on a tie), or None."""
+def select(results: Sequence[CandidateResult], noise: float = 0.0) -> CandidateResult | None:
+    """The accepted candidate to propose: among those whose score is within the noise of the best one, the
+    smallest change (fewest changed lines), so that a combination or a larger rewrite must win by more than
+    the noise to be chosen over a simpler version. None when nothing was accepted."""
     accepted = [r for r in results if r.accepted and r.score is not None]
-    return max(accepted, key=lambda r: r.score or 0.0, default=None)
+    if not accepted:
+        return None
+    best = max(r.score or 0.0 for r in accepted)
+    contenders = [r for r in accepted if (r.score or 0.0) * (1.0 + noise) >= best]
+    return min(contenders, key=lambda r: (changed_lines(r.diff), -(r.score or 0.0)))
+
+
+def changed_lines(diff: str) -> int:
+    return sum(1 for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
 
 def format_params(params: dict[str, Any]) -> str:

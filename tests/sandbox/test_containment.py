@@ -121,16 +121,24 @@ def test_allocating_far_more_memory_than_the_limit_is_killed_with_a_clear_reason
     still_usable(small_sandbox)
 
 
-def test_a_command_that_escapes_its_timeout_gets_the_container_killed_and_restarted(sandbox_image: str) -> None:
-    with DockerSandbox(label="test-backstop", image=sandbox_image, backstop_s=1) as sandbox:
+def test_a_daemon_that_left_its_session_does_not_outlive_its_command(sandbox_image: str) -> None:
+    with DockerSandbox(label="test-daemon", image=sandbox_image, backstop_s=1) as sandbox:
         sandbox.put_files({"kept.txt": b"kept"})
-        # The escapee writes its pid once it has left the command's session; the command waits for that.
+        # A double fork and setsid: the daemon writes its pid once it has left the command's session and group.
         escape = "setsid sh -c 'echo $$ > /tmp/escaped; exec sleep 600' & until [ -s /tmp/escaped ]; do :; done"
-        result = sandbox.execute(escape, timeout=1)
-        assert result.timed_out
-        assert "the sandbox container was killed" in result.output
-        still_usable(sandbox)
+        result = sandbox.execute(escape, timeout=30)
+        assert result.ok and not result.timed_out
+        after = sandbox.execute("kill -0 $(cat /tmp/escaped) && echo alive || echo gone", timeout=30)
+        assert after.output.strip().splitlines()[-1] == "gone"
         assert sandbox.get_file("kept.txt") == b"kept"
+
+
+def test_a_daemon_that_holds_the_output_pipe_does_not_hang_the_command(sandbox_image: str) -> None:
+    with DockerSandbox(label="test-daemon-pipe", image=sandbox_image, backstop_s=5) as sandbox:
+        result = sandbox.execute("setsid sleep 600 & echo started", timeout=30)
+        assert result.ok and result.output.strip() == "started"
+        listed = sandbox.execute("ps -u 1000 -o comm=", timeout=30)
+        assert "sleep" not in listed.output
 
 
 def test_perfbots_secrets_are_not_visible_inside(sandbox_image: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,10 +71,36 @@ def test_the_container_is_created_with_every_hardening_option(
     assert host["PidsLimit"] == shared_sandbox.pids_limit
     assert host["Memory"] == host["MemorySwap"] == 2 * 1024**3
     assert "/tmp" in host["Tmpfs"]
-    assert attrs["Config"]["User"] == "1000:1000"
+    assert host["CapAdd"] in (None, [])
+    assert attrs["Config"]["User"] == "0:0", "the main process is root's, so ending user 1000's processes spares it"
+    assert shared_sandbox.execute("id -u", timeout=30).output == "1000\n"
     assert attrs["Config"]["Cmd"][0] == "sleep"
     assert attrs["Config"]["Labels"][MANAGED] == "1"
     assert int(attrs["Config"]["Labels"][EXPIRES]) > 0
+
+
+def test_the_workspace_is_a_size_limited_nosuid_volume(sandbox_image: str, docker_client: docker.DockerClient) -> None:
+    with DockerSandbox(label="test-volume", image=sandbox_image, workspace_size="64m") as sandbox:
+        assert sandbox.container is not None
+        mounts = docker_client.api.inspect_container(sandbox.container.id)["Mounts"]
+        [mount] = [m for m in mounts if m["Destination"] == "/workspace"]
+        options = docker_client.volumes.get(mount["Name"]).attrs["Options"]
+        assert options["type"] == "tmpfs"
+        assert {"size=64m", "nosuid", "nodev"} <= set(options["o"].split(","))
+        filled = sandbox.execute("head -c 100M /dev/zero > big; echo status $?", timeout=120)
+        assert "No space left on device" in filled.output
+        assert filled.output.strip().splitlines()[-1] != "status 0"
+
+
+def test_trusted_files_and_commands_belong_to_a_user_candidate_code_cannot_be(sandbox_image: str) -> None:
+    with DockerSandbox(label="test-trusted", image=sandbox_image, benchmark=True) as sandbox:
+        sandbox.put_files({"harness/judge.py": b"print('trusted')\n"}, trusted=True)
+        assert sandbox.execute("id -u", timeout=30, trusted=True).output == "0\n"
+        tamper = sandbox.execute("echo evil > harness/judge.py; rm -f harness/judge.py; touch harness/x", timeout=30)
+        assert tamper.returncode != 0
+        assert sandbox.get_file("harness/judge.py") == b"print('trusted')\n"
+        capabilities = sandbox.execute("grep CapEff /proc/self/status", timeout=30).output
+        assert capabilities.split()[-1] == "0000000000000000", "candidate code holds no capability"
 
 
 def test_a_benchmark_sandbox_is_pinned_to_a_cpu_without_a_quota(

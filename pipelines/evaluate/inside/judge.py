@@ -1,0 +1,196 @@
+"""The judge: perfbot's trusted runner inside the sandbox (root there, with only the capabilities to start and
+signal the candidate user's processes). Stdlib only.
+
+    python3 -I judge.py COMMAND SPEC.json        prints one line: PERFBOT-JUDGE <json>
+
+    tests      the tests command on a fresh copy of a version, with pytest's per-test record
+    calibrate  per grid point, how many calls make one timed value long enough for the clock
+    measure    rounds of timing: per round and point, fresh inputs from secret seeds, then one fresh process per
+               version (rotating order) that gets warm-up inputs and then the timed ones; every outcome is
+               compared with the reference's on the same inputs; an echo process times the transport alone
+    check      outputs on inputs the grid never shows: degenerate variants of the benchmark input, fresh seeds
+
+Nothing a candidate process says is believed except its outcomes, which must equal the reference's: times are
+taken here, memory is read from /proc here, and inputs exist only in this process until the clock starts.
+"""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
+import compare
+import procs
+import suite
+import wire
+from inputs import build, directory, idle_bytes, seeds, show_input
+
+MARKER = "PERFBOT-JUDGE "
+MAX_LOOPS = 100_000
+ECHO = "(transport)"
+
+
+def main(argv):
+    command, path = argv
+    with open(path, encoding="utf-8") as f:
+        spec = json.load(f)
+    box = procs.Sandboxed(spec.get("uid"), spec["tmp"])
+    result = COMMANDS[command](box, spec)
+    sys.stdout.write(MARKER + json.dumps(result) + "\n")
+    return 0
+
+
+def tests(box, spec):
+    return suite.run_tests(box, spec)
+
+
+def calibrate(box, spec):
+    """Per point: the loops that make one timed value last at least spec["target_s"], from the reference."""
+    out = {"points": [], "seeded": False, "idle_bytes": idle_bytes(box, spec)}
+    warmup = spec["warmup"]
+    for params in spec["points"]:
+        inputs, seeded = build(box, spec, params, seeds(warmup + 3))
+        out["seeded"] = seeded
+        frames, failure, _ = _run(box, spec, spec["reference"], [p for _, p in inputs], [])
+        if failure:
+            return {"error": f"the baseline at {params}: {failure}"}
+        call_ns = min(ns for ns, _ in frames[warmup:]) if warmup else frames[0][0]
+        loops = 1 if not warmup else max(1, min(MAX_LOOPS, -(-int(spec["target_s"] * 1e9) // max(call_ns, 1))))
+        out["points"].append({"loops": loops, "call_ns": call_ns})
+    return out
+
+
+def measure(box, spec):
+    versions = [v["name"] for v in spec["versions"]]
+    failed = {}
+    out = {"points": [], "failures": failed, "idle_bytes": idle_bytes(box, spec), "seeded": False}
+    warmup = spec["warmup"]
+    for index, point in enumerate(spec["points"]):
+        loops = point["loops"] if warmup else 1
+        per_round = warmup + loops
+        try:
+            inputs, out["seeded"] = build(box, spec, point["params"], seeds(spec["rounds"] * per_round))
+        except procs.Failure as e:
+            return {"error": f"the inputs at {point['params']}: {e}"}
+        rounds = []
+        for r in range(spec["rounds"]):
+            chunk = [p for _, p in inputs[r * per_round : (r + 1) * per_round]]
+            live = [name for name in versions if name not in failed]
+            measured = _round(box, spec, _order(live, spec, spec["first_round"] + r), chunk, warmup, loops)
+            if spec["reference"] in measured.failures:
+                return {"error": f"the baseline at {point['params']}: {measured.failures[spec['reference']]}"}
+            for name, why in measured.failures.items():
+                failed[name] = {"point": index, "round": r, "failure": why}
+            for name, mismatch in _mismatches(box, spec, measured, chunk).items():
+                failed[name] = {"point": index, "round": r, **mismatch}
+            rounds.append(measured.values)
+        out["points"].append({"rounds": rounds})
+    return out
+
+
+class _Measured:
+    def __init__(self):
+        self.values, self.failures, self.frames = {}, {}, {}
+
+
+def _round(box, spec, order, chunk, warmup, loops):
+    measured = _Measured()
+    warm, timed = chunk[:warmup], chunk[warmup:]
+    for name in order:
+        prepared = measured.frames.get(spec["reference"], [(0, b"[]")])[-1][1] if name == ECHO else None
+        frames, failure, extra = _run(box, spec, name, warm, timed, prepared)
+        if failure:
+            measured.failures[name] = failure
+            continue
+        measured.frames[name] = frames
+        value = {"cold_ns": frames[0][0], "warm_ns": frames[-1][0] / len(timed), **extra}
+        measured.values[name] = value
+    return measured
+
+
+def _run(box, spec, name, warm, timed, prepared=None):
+    """One fresh worker process: the warm-up inputs one frame each, then the timed ones in one frame."""
+    mode = "echo" if name == ECHO else "serve"
+    worker_spec = {"entry": spec["entry"], "pythonpath": spec["pythonpath"]}
+    where = directory(spec, spec["reference"] if name == ECHO else name)
+    worker = procs.Worker(box, mode, worker_spec, where, spec["timeout"], spec["max_print"])
+    frames, failure, extra = [], None, {}
+    try:
+        worker.wait_ready(f"importing {spec['entry']}")
+        if prepared is not None:
+            worker.prepare(prepared)
+        for payload in warm:
+            frames.append(worker.call(payload, "a warm-up call"))
+        if timed:
+            frames.append(worker.call(b"".join(timed), "the timed calls"))
+        extra = {"peak_bytes": worker.peak_bytes(), "import_ns": worker.import_ns}
+    except procs.Failure as e:
+        failure = str(e)
+    finally:
+        left = worker.close(spec["scratch"])
+    if left and not failure:
+        failure = f"left {left} process(es) running after its measured calls"
+    return frames, failure, extra
+
+
+def _mismatches(box, spec, measured, chunk):
+    """Per version, the first call whose outcome differs from the reference's on the same input."""
+    if not spec["compare"]:
+        return {}
+    reference = [wire.loads(payload) for _, payload in measured.frames[spec["reference"]]]
+    found = {}
+    for name, frames in measured.frames.items():
+        if name in (spec["reference"], ECHO):
+            continue
+        try:
+            mine = [wire.loads(payload) for _, payload in frames]
+        except wire.DecodeError as e:
+            found[name] = {"mismatch": f"its outcomes are not plain data ({e})"}
+            continue
+        position = 0
+        for base_frame, frame in zip(reference, mine, strict=False):
+            if len(frame) != len(base_frame):
+                found[name] = {"mismatch": f"answered {len(frame)} calls where {len(base_frame)} were made"}
+                break
+            differs = _first_in_frame(spec, base_frame, frame)
+            if differs:
+                index, text = differs
+                found[name] = _shown(box, spec, chunk[position + index], text, base_frame[index], frame[index])
+                break
+            position += len(frame)
+        del mine
+    return found
+
+
+def _first_in_frame(spec, base_frame, frame):
+    for i, (a, b) in enumerate(zip(base_frame, frame, strict=True)):
+        text = compare.first_difference(a, b, spec["rel_tol"], spec["abs_tol"])
+        if text:
+            return i, text
+    return None
+
+
+def _shown(box, spec, payload, mismatch, base_outcome, outcome):
+    return {
+        "mismatch": mismatch,
+        "input": show_input(box, spec, payload),
+        "baseline": compare.describe(base_outcome),
+        "candidate": compare.describe(outcome),
+    }
+
+
+def _order(live, spec, shift):
+    """The versions in round-robin order (A B, B A, ...), with the echo right after the reference."""
+    shift %= max(len(live), 1)
+    order = live[shift:] + live[:shift]
+    if spec.get("echo", True):
+        order.insert(order.index(spec["reference"]) + 1, ECHO)
+    return order
+
+
+COMMANDS = {"tests": tests, "calibrate": calibrate, "measure": measure, "check": checks.check}
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,306 @@
+"""The judge's processes: how it starts candidate code as the candidate user, talks to it, times it, and leaves
+nothing of it behind. Stdlib only; run by judge.py.
+
+Every process of candidate code starts fresh (`Worker`, or `run_command` for the tests), as the candidate user when
+the judge runs as root (a Docker sandbox), with an environment built from nothing and descriptors it was handed on
+purpose. After each one `clean()` kills every process of the candidate user (not only the process group: a daemon
+that double-forked and called setsid is gone too) and empties every place that user could write.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import wire
+
+HARNESS = os.path.dirname(os.path.abspath(__file__))
+PYTHON = "python3"
+WRITABLE = ("/tmp", "/dev/shm", "/dev/mqueue")
+"""Where the candidate user can write in a Docker sandbox besides its scratch directories (read-only root)."""
+_WIPE = r"""
+ipc=$1
+shift
+for d in "$@"; do
+  [ -d "$d" ] || continue
+  chmod -R u+rwX "$d" 2>/dev/null
+  find "$d" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null
+done
+[ "$ipc" = ipc ] && ipcrm --all 2>/dev/null
+exit 0
+"""
+_THREADS_ONE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
+
+
+class Failure(Exception):
+    """Candidate code failed in a way that rejects it (the message says how)."""
+
+
+class Sandboxed:
+    """Who candidate code runs as and where it may write: `uid` None means the judge's own user (local sandbox)."""
+
+    def __init__(self, uid, tmp):
+        self.uid = uid
+        self.tmp = tmp
+
+    def environment(self, extra=None):
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": self.tmp,
+            "TMPDIR": self.tmp,
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONNOUSERSITE": "1",
+            **_THREADS_ONE,
+        }
+        env.update(extra or {})
+        return env
+
+    def popen(self, argv, cwd, env, pass_fds, output_fd):
+        options = {}
+        if self.uid is not None:
+            options = {"user": self.uid, "group": self.uid, "extra_groups": []}
+        return subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output_fd,
+            stderr=output_fd,
+            pass_fds=pass_fds,
+            start_new_session=True,
+            **options,
+        )
+
+    def clean(self, proc, scratch=()):
+        """Kill every process candidate code left and empty where it could write; returns how many processes
+        besides `proc` were still running."""
+        left = 0
+        if self.uid is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            left = kill_user(self.uid, spare=proc.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+        # Locally the judge's user is the user's own: its IPC objects and /tmp are not candidate territory.
+        ipc, places = ("noipc", [self.tmp, *scratch]) if self.uid is None else ("ipc", [*WRITABLE, *scratch])
+        if scratch or _anything_in(places) or (self.uid is not None and _ipc_objects(self.uid)):
+            argv = ["sh", "-c", _WIPE, "wipe", ipc, *places]
+            self.popen(argv, "/", self.environment(), (), subprocess.DEVNULL).wait()
+        if self.uid is not None:
+            kill_user(self.uid, spare=None)
+        return left
+
+
+def _anything_in(places):
+    for place in places:
+        with contextlib.suppress(OSError), os.scandir(place) as entries:
+            if any(entry.name != ".perfbot" for entry in entries):
+                return True
+    return False
+
+
+def _ipc_objects(uid):
+    """Whether `uid` owns a System V shared memory segment, semaphore set or message queue (they outlive processes)."""
+    for kind in ("shm", "sem", "msg"):
+        with contextlib.suppress(OSError), open(f"/proc/sysvipc/{kind}") as f:
+            header = f.readline().split()
+            column = header.index("uid") if "uid" in header else None
+            if column is not None and any(line.split()[column] == str(uid) for line in f if line.strip()):
+                return True
+    return False
+
+
+def kill_user(uid, spare):
+    """SIGKILL every live process of `uid` until none is left; the number found besides `spare`."""
+    found = set()
+    for _ in range(100):
+        pids = [pid for pid in _user_pids(uid) if pid != os.getpid()]
+        if not pids:
+            break
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        found.update(pids)
+        if spare in pids and len(pids) == 1:
+            break  # only the worker itself, which the judge reaps
+        time.sleep(0.001)  # let the killed die before looking again (a fork bomb keeps making more)
+    found.discard(spare)
+    return len(found)
+
+
+def _user_pids(uid):
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                status = f.read()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("State", "").strip().startswith("Z"):
+            continue
+        if int(fields.get("Uid", "-1").split()[0]) == uid:
+            pids.append(int(entry))
+    return pids
+
+
+class Drain(threading.Thread):
+    """Reads a pipe to its end, keeping the last `keep` bytes; past `cap` bytes in all it calls `on_flood`."""
+
+    def __init__(self, fd, cap, keep, on_flood=None):
+        super().__init__(daemon=True)
+        self.fd, self.cap, self.keep, self.on_flood = fd, cap, keep, on_flood
+        self.size = 0
+        self.tail = b""
+        self.flooded = False
+
+    def run(self):
+        while chunk := os.read(self.fd, 65536):
+            self.size += len(chunk)
+            self.tail = (self.tail + chunk)[-self.keep :]
+            if self.size > self.cap and not self.flooded:
+                self.flooded = True
+                if self.on_flood:
+                    self.on_flood()
+        os.close(self.fd)
+
+    def text(self):
+        return self.tail.decode("utf-8", errors="replace")
+
+
+class Worker:
+    """One worker.py process and the two pipes to it. Times are the judge's: `call` starts the clock before the
+    first byte of the inputs is written and stops it when the last byte of the outcomes is read."""
+
+    def __init__(self, box, mode, spec, cwd, timeout, max_print, guard=True):
+        self.box, self.timeout = box, timeout
+        to_worker, self._in = os.pipe()
+        self._out, from_worker = os.pipe()
+        printed_r, printed_w = os.pipe()
+        spec = {**spec, "fd_in": to_worker, "fd_out": from_worker, "guard": guard and box.uid is not None}
+        argv = [PYTHON, "-s", "-P", os.path.join(HARNESS, "worker.py"), mode, json.dumps(spec)]
+        started = time.perf_counter_ns()
+        self.proc = box.popen(argv, cwd, box.environment(), (to_worker, from_worker), printed_w)
+        for fd in (to_worker, from_worker, printed_w):
+            os.close(fd)
+        self.printed = Drain(printed_r, max_print, 2000, self._kill)
+        self.printed.start()
+        self.expired = False
+        self._started = started
+        self.import_ns = 0
+
+    def wait_ready(self, what):
+        """Wait for the worker's READY (its imports done); records how long starting took."""
+        self._receive(wire.READY, what)
+        self.import_ns = time.perf_counter_ns() - self._started
+
+    def call(self, payload, what="the call"):
+        """(nanoseconds, outcomes payload) of one CALL frame; Failure when it fails, floods or runs out of time."""
+        started = time.perf_counter_ns()
+        wire.send(self._in, wire.CALL, payload)
+        outcomes = self._receive(wire.OUTCOMES, what)
+        elapsed = time.perf_counter_ns() - started
+        self._receive(wire.READY, what)
+        return elapsed, outcomes
+
+    def prepare(self, payload):
+        wire.send(self._in, wire.PREPARED, payload)
+        self._receive(wire.READY, "preparing")
+
+    def receive_inputs(self, what):
+        """The (label, pickle) of each INPUT frame, and the READY payload that ends them (a builder)."""
+        inputs = []
+        while True:
+            kind, payload = self._frame(what)
+            if kind == wire.INPUT:
+                header, _, data = payload.partition(b"\n")
+                inputs.append((json.loads(header)["label"], data))
+            elif kind == wire.READY:
+                return inputs, json.loads(payload or b"{}")
+            else:
+                raise self._unexpected(kind, payload, what)
+
+    def peak_bytes(self):
+        """The kernel's high-water mark of the process's resident memory (VmHWM), read from outside it."""
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return None
+
+    def close(self, scratch=()):
+        """End the process (killed: its own way out could take time and do anything) and everything it started;
+        returns how many other processes it left running."""
+        self._kill()
+        for fd in (self._in, self._out):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        left = self.box.clean(self.proc, scratch)
+        self.printed.join(5)
+        return left
+
+    def _receive(self, expected, what):
+        kind, payload = self._frame(what)
+        if kind != expected:
+            raise self._unexpected(kind, payload, what)
+        return payload
+
+    def _frame(self, what):
+        timer = threading.Timer(self.timeout, self._expire)
+        timer.start()
+        try:
+            return wire.receive(self._out)
+        except wire.FrameError as e:
+            raise Failure(self._why_ended(what, e)) from None
+        finally:
+            timer.cancel()
+
+    def _unexpected(self, kind, payload, what):
+        if kind == wire.ERROR:
+            return Failure(payload.decode("utf-8", errors="replace")[:2000])
+        return Failure(f"sent a {kind!r} frame during {what} where perfbot expected another (a forged answer?)")
+
+    def _why_ended(self, what, error):
+        self.printed.join(1)
+        if self.expired:
+            return f"did not finish within the {self.timeout:g} s timeout during {what} (killed)"
+        if self.printed.flooded:
+            return f"printed more than {self.printed.cap} bytes during {what} (it was stopped)"
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=2)
+        code = self.proc.returncode
+        if code is None:
+            how = f"the interpreter closed its pipe to perfbot ({error})"
+        elif code < 0:
+            how = f"the interpreter crashed with {_signal_name(-code)}"
+        else:
+            how = f"the interpreter exited with status {code}"
+        tail = self.printed.text().strip()[-500:]
+        return f"{how} during {what} without answering" + (f"; its last output: {tail}" if tail else "")
+
+    def _expire(self):
+        self.expired = True
+        self._kill()
+
+    def _kill(self):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def _signal_name(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

@@ -1,0 +1,304 @@
+"""What crosses between the judge and a worker: frames on a pipe, and values as plain data. Stdlib only.
+
+A frame is one byte of kind, eight bytes of length (big-endian) and the payload. The judge sends inputs as a
+pickle it received from the input builder (it never unpickles them itself); a worker answers with outcomes as
+JSON in a data-only encoding (`encode`), which the judge reads back with `decode`: JSON parsing runs no code of
+the candidate's, and a value whose type is not plain data arrives as a `Struct` naming its type, so a lazy or
+lying object is compared by what it holds, never by what its `__eq__` says.
+"""
+
+import array
+import base64
+import itertools
+import json
+import os
+import struct
+import sys
+
+HEADER = struct.Struct(">cQ")
+READY, CALL, OUTCOMES, ERROR, QUIT, PREPARED, INPUT = b"R", b"C", b"O", b"E", b"Q", b"P", b"I"
+MAX_FRAME = 256 << 20
+"""The largest frame a judge reads; a worker that sends more is stopped."""
+_SCALARS = frozenset({int, float, str, bool, type(None)})
+
+
+class FrameError(Exception):
+    """The other side closed the pipe, or sent something that is not a frame."""
+
+
+def send(fd, kind, payload=b""):
+    data = HEADER.pack(kind, len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def receive(fd, limit=MAX_FRAME):
+    """(kind, payload) of the next frame on `fd`; FrameError at the end of the stream or past `limit` bytes."""
+    header = _read_exactly(fd, HEADER.size)
+    kind, length = HEADER.unpack(header)
+    if length > limit:
+        raise FrameError(f"a frame of {length} bytes is larger than the {limit} allowed")
+    return kind, _read_exactly(fd, length)
+
+
+def _read_exactly(fd, size):
+    chunks, missing = [], size
+    while missing:
+        chunk = os.read(fd, min(missing, 1 << 20))
+        if not chunk:
+            raise FrameError("the pipe closed in the middle of a frame" if chunks else "the pipe closed")
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+# ---------------------------------------------------------------- encoding (worker side)
+
+
+def encode(value):
+    """`value` as a JSON-ready tree. Lists stay lists; every other container becomes a one-key tagged object."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        types = set(map(type, value))
+        if types == {float}:
+            return {"LF": _doubles(value)}
+        if _SCALARS.issuperset(types):
+            return value
+        if types == {tuple}:
+            return _encode_rows(value)
+        return [encode(item) for item in value]
+    if kind is tuple:
+        if _SCALARS.issuperset(map(type, value)):
+            return {"T": list(value)}
+        return {"T": [encode(item) for item in value]}
+    if kind is dict:
+        if _SCALARS.issuperset(map(type, value.values())) and set(map(type, value)) <= {str}:
+            return {"DS": value}
+        return {"D": [[encode(k), encode(v)] for k, v in value.items()]}
+    if kind is set or kind is frozenset:
+        return {"S": [encode(item) for item in value], "frozen": kind is frozenset}
+    if kind is bytes or kind is bytearray:
+        return {"B": base64.b64encode(value).decode("ascii"), "mutable": kind is bytearray}
+    if kind is complex:
+        return {"C": [value.real, value.imag]}
+    return _encode_object(value, kind)
+
+
+def _doubles(values):
+    return base64.b64encode(array.array("d", values).tobytes()).decode("ascii")
+
+
+def _encode_rows(rows):
+    """A list of flat tuples (points, records), the common case, without a Python-level walk of every value."""
+    widths = set(map(len, rows))
+    cells = itertools.chain.from_iterable(rows)
+    if len(widths) == 1 and set(map(type, itertools.chain.from_iterable(rows))) == {float}:
+        return {"LTF": widths.pop(), "data": _doubles(cells)}
+    if _SCALARS.issuperset(map(type, cells)):
+        return {"LT": list(map(list, rows))}
+    return [encode(row) for row in rows]
+
+
+def _encode_object(value, kind):
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if kind.__module__ == "numpy" and hasattr(value, "dtype"):
+        return _encode_numpy(value, name)
+    enum = sys.modules.get("enum")  # imported only if some code uses it: no enum member can exist otherwise
+    if enum is not None and isinstance(value, enum.Enum):
+        return {"N": name, "kind": "enum", "fields": [["name", value.name]]}
+    dataclass_fields = getattr(kind, "__dataclass_fields__", None)
+    if isinstance(dataclass_fields, dict):
+        fields = [[f, encode(getattr(value, f))] for f, spec in dataclass_fields.items() if _is_field(spec)]
+        return {"N": name, "kind": "dataclass", "fields": fields}
+    if isinstance(value, tuple) and hasattr(kind, "_fields"):
+        return {
+            "N": name,
+            "kind": "namedtuple",
+            "fields": [[f, encode(v)] for f, v in zip(kind._fields, value, strict=False)],
+        }
+    attributes = getattr(value, "__dict__", None)
+    if isinstance(attributes, dict) and kind.__eq__ is object.__eq__:
+        return {"N": name, "kind": "object", "fields": [[k, encode(v)] for k, v in sorted(attributes.items())]}
+    return {"N": name, "kind": "repr", "fields": [["repr", _limited(repr(value))]]}
+
+
+def _is_field(spec):
+    return type(spec._field_type).__name__ == "_FIELD_BASE" and str(spec._field_type) == "_FIELD"
+
+
+def _encode_numpy(value, name):
+    if name == "numpy.ndarray":
+        if value.dtype.hasobject:
+            items = [encode(v) for v in value.ravel().tolist()]
+            return {"A": value.dtype.str, "shape": list(value.shape), "items": items}
+        data = base64.b64encode(value.tobytes(order="C")).decode("ascii")
+        return {"A": value.dtype.str, "shape": list(value.shape), "data": data}
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):  # numpy.float64, numpy.int32, ...
+        return {"N": name, "kind": "numpy-scalar", "fields": [["value", encode(value.item())]]}
+    return {"N": name, "kind": "repr", "fields": [["repr", _limited(repr(value))]]}
+
+
+def _limited(text, limit=10_000):
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def dumps(tree):
+    return json.dumps(tree, separators=(",", ":")).encode("utf-8")
+
+
+# ---------------------------------------------------------------- decoding (judge side)
+
+
+class _Plain:
+    """A small immutable record compared by its fields (no dataclasses: a worker must start fast)."""
+
+    __slots__ = ()
+
+    def _key(self):
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._key() == self._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+
+class Struct(_Plain):
+    """A value that is not plain data, as data: its kind, its type's name and its fields."""
+
+    __slots__ = ("fields", "kind", "name")
+
+    def __init__(self, kind, name, fields):
+        self.kind, self.name, self.fields = kind, name, fields
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.fields)
+        return f"{self.name.rsplit('.', 1)[-1]}({inner})"
+
+
+class RawArray(_Plain):
+    """An array decoded where numpy is missing: compared by dtype, shape and bytes."""
+
+    __slots__ = ("data", "dtype", "shape")
+
+    def __init__(self, dtype, shape, data):
+        self.dtype, self.shape, self.data = dtype, shape, data
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def loads(payload):
+    try:
+        tree = json.loads(payload)
+    except (ValueError, RecursionError) as e:
+        raise DecodeError(f"not JSON: {e}") from None
+    try:
+        return decode(tree)
+    except RecursionError:
+        raise DecodeError("nested too deeply") from None
+
+
+def decode(tree):
+    kind = type(tree)
+    if kind is list:
+        return [decode(item) for item in tree]
+    if kind is not dict:
+        return tree
+    if "T" in tree:
+        return tuple(decode(item) for item in tree["T"])
+    if "LF" in tree:
+        return list(_undoubled(tree["LF"]))
+    if "LTF" in tree:
+        values, width = _undoubled(tree["data"]), tree["LTF"]
+        if type(width) is not int or width < 1 or len(values) % width:
+            _malformed("LTF")
+        return [tuple(values[i : i + width]) for i in range(0, len(values), width)]
+    if "LT" in tree:
+        return [tuple(item) for item in tree["LT"] if _flat(item)] if _all_flat(tree["LT"]) else _malformed("LT")
+    if "D" in tree:
+        return _decode_dict(tree["D"])
+    if "DS" in tree:
+        items = tree["DS"]
+        return dict(items) if isinstance(items, dict) and _flat(list(items.values())) else _malformed("DS")
+    if "S" in tree:
+        items = [decode(item) for item in tree["S"]]
+        return _hashable(frozenset, items) if tree.get("frozen") else _hashable(set, items)
+    if "B" in tree:
+        data = base64.b64decode(tree["B"])
+        return bytearray(data) if tree.get("mutable") else data
+    if "C" in tree:
+        real, imag = tree["C"]
+        return complex(real, imag)
+    if "A" in tree:
+        return _decode_array(tree)
+    if "N" in tree:
+        fields = tuple((str(k), decode(v)) for k, v in tree.get("fields", []))
+        return Struct(str(tree.get("kind")), str(tree["N"]), fields)
+    raise DecodeError(f"an object with keys {sorted(tree)[:5]} is not part of the encoding")
+
+
+def _undoubled(text):
+    data = base64.b64decode(text)
+    if len(data) % 8:
+        _malformed("LF")
+    values = array.array("d")
+    values.frombytes(data)
+    return values.tolist()
+
+
+def _flat(items):
+    return isinstance(items, list) and all(type(item) in _SCALARS for item in items)
+
+
+def _all_flat(rows):
+    return isinstance(rows, list) and all(_flat(row) for row in rows)
+
+
+def _malformed(tag):
+    raise DecodeError(f"a {tag!r} object that does not hold what that tag holds")
+
+
+def _decode_dict(pairs):
+    out = {}
+    for key, value in pairs:
+        try:
+            out[decode(key)] = decode(value)
+        except TypeError:
+            raise DecodeError("a dictionary key is not hashable") from None
+    return out
+
+
+def _hashable(kind, items):
+    try:
+        return kind(items)
+    except TypeError:
+        raise DecodeError("a set member is not hashable") from None
+
+
+def _decode_array(tree):
+    shape = tuple(int(n) for n in tree["shape"])
+    try:
+        import numpy
+    except ImportError:
+        numpy = None
+    if "items" in tree:
+        items = [decode(v) for v in tree["items"]]
+        if numpy is None:
+            return Struct("array", "numpy.ndarray", (("dtype", tree["A"]), ("shape", shape), ("items", tuple(items))))
+        array = numpy.empty(len(items), dtype=object)
+        array[:] = items
+        return array.reshape(shape)
+    data = base64.b64decode(tree["data"])
+    if numpy is None:
+        return RawArray(str(tree["A"]), shape, data)
+    try:
+        return numpy.frombuffer(data, dtype=numpy.dtype(tree["A"])).reshape(shape)
+    except (TypeError, ValueError) as e:
+        raise DecodeError(f"an array that does not match its dtype and shape: {e}") from None

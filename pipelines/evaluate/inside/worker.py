@@ -1,0 +1,280 @@
+"""One process of code under measurement, started by the judge as the candidate user. Stdlib only.
+
+    python3 -s -P worker.py MODE SPEC_JSON        (cwd: the version's read-only copy; fds IN and OUT from the judge)
+
+Modes:
+    serve     import the entry, say READY, then answer each CALL frame (a pickle of [(args, kwargs), ...]) with an
+              OUTCOMES frame (wire.encode of [status, value, args after, kwargs after] per call), then READY again
+    echo      the same without the entry: it answers with outcomes prepared beforehand (a PREPARED frame), so the
+              judge can time the transport alone
+    build     call the inputs function for each requested seed (None: its default) and send the pickled list
+    variants  build the benchmark input and derive degenerate variants of its sequence arguments (see `derive`)
+    show      unpickle an input and send it encoded, for a report
+    idle      say READY and wait (the memory of an interpreter that has done nothing)
+
+This process is candidate territory: whatever it reports besides its outcomes is not trusted. The clock, the
+comparison and the memory reading are the judge's; the worker only has to get inputs and return outcomes.
+"""
+
+import contextlib
+import gc
+import importlib
+import io
+import json
+import os
+import pickle
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import guard  # noqa: E402
+import wire  # noqa: E402
+
+sys.path.remove(HERE)
+
+
+def main(argv):
+    mode, spec = argv[0], json.loads(argv[1])
+    fd_in, fd_out = spec["fd_in"], spec["fd_out"]
+    os.dup2(2, 1)  # whatever the code prints goes to stderr, which the judge counts and caps
+    if spec.get("guard"):
+        missing = guard.lock()
+        if missing:
+            wire.send(fd_out, wire.ERROR, f"the worker could not lock itself: {', '.join(missing)}".encode())
+            return 1
+    for path in reversed(spec.get("pythonpath", [""])):
+        sys.path.insert(0, os.path.abspath(path))
+    try:
+        MODES[mode](spec, fd_in, fd_out)
+    except wire.FrameError:
+        return 0  # the judge closed the pipe: nothing more to do
+    return 0
+
+
+def serve(spec, fd_in, fd_out):
+    function = _loaded(spec["entry"], fd_out)
+    if function is None:
+        return
+    wire.send(fd_out, wire.READY)
+    while True:
+        kind, payload = wire.receive(fd_in)
+        if kind != wire.CALL:
+            return
+        calls = unpickled(payload)
+        outcomes = []
+        for args, kwargs in calls:
+            try:
+                outcomes.append(["r", function(*args, **kwargs), args, kwargs])
+            except Exception as e:
+                outcomes.append(["x", [type(e).__name__, _short(str(e))], args, kwargs])
+        _answer(fd_out, outcomes)
+        del calls, outcomes
+        wire.send(fd_out, wire.READY)
+
+
+def echo(spec, fd_in, fd_out):
+    wire.send(fd_out, wire.READY)
+    values = [None]
+    while True:
+        kind, payload = wire.receive(fd_in)
+        if kind == wire.PREPARED:
+            values = [outcome[1] for outcome in wire.loads(payload)] or [None]
+            wire.send(fd_out, wire.READY)
+            continue
+        if kind != wire.CALL:
+            return
+        calls = unpickled(payload)
+        outcomes = [["r", values[i % len(values)], a, k] for i, (a, k) in enumerate(calls)]
+        _answer(fd_out, outcomes)
+        del calls, outcomes
+        wire.send(fd_out, wire.READY)
+
+
+def unpickled(payload):
+    """The inputs of one CALL frame: pickles of (args, kwargs) one after the other."""
+    stream, calls = io.BytesIO(payload), []
+    while stream.tell() < len(payload):
+        calls.append(pickle.load(stream))
+    return calls
+
+
+def _answer(fd_out, outcomes):
+    try:
+        payload = wire.dumps(wire.encode(outcomes))
+    except (RecursionError, ValueError, TypeError) as e:
+        wire.send(fd_out, wire.ERROR, f"its outcome could not be encoded as data ({type(e).__name__}: {e})".encode())
+        raise wire.FrameError("unencodable outcome") from None
+    wire.send(fd_out, wire.OUTCOMES, payload)
+
+
+def build(spec, fd_in, fd_out):
+    """One INPUT frame per requested seed, then READY with {"seeded": whether the inputs function takes a seed}."""
+    make = _loaded(spec["inputs"], fd_out)
+    if make is None:
+        return
+    seeded = takes_seed(make)
+    for seed in spec["seeds"]:
+        try:
+            made = _call_inputs(make, spec, seed if seeded else None)
+        except Exception as e:
+            wire.send(fd_out, wire.ERROR, _described(e, f"building the input ({spec['inputs']})").encode())
+            return
+        _send_input(fd_out, None, made)
+    wire.send(fd_out, wire.READY, json.dumps({"seeded": seeded}).encode())
+
+
+def variants(spec, fd_in, fd_out):
+    """One INPUT frame per derived variant of the benchmark input (labelled), then READY."""
+    make = _loaded(spec["inputs"], fd_out)
+    if make is None:
+        return
+    try:
+        args, kwargs = _call_inputs(make, spec, None)
+    except Exception as e:
+        wire.send(fd_out, wire.ERROR, _described(e, f"building the input ({spec['inputs']})").encode())
+        return
+    wanted = set(spec["kinds"])
+    for kind, label, made in derive(args, kwargs):
+        if kind in wanted:
+            _send_input(fd_out, label, made)
+    wire.send(fd_out, wire.READY, b"{}")
+
+
+def _send_input(fd_out, label, made):
+    header = json.dumps({"label": label}).encode()
+    wire.send(fd_out, wire.INPUT, header + b"\n" + pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def show(spec, fd_in, fd_out):
+    _kind, payload = wire.receive(fd_in)
+    [(args, kwargs)] = unpickled(payload)
+    shown = {"args": [_limited_repr(a) for a in args], "kwargs": {k: _limited_repr(v) for k, v in kwargs.items()}}
+    wire.send(fd_out, wire.OUTCOMES, json.dumps(shown).encode())
+    wire.send(fd_out, wire.READY)
+
+
+def idle(spec, fd_in, fd_out):
+    wire.send(fd_out, wire.READY)
+    wire.receive(fd_in)
+
+
+def _loaded(ref, fd_out):
+    try:
+        value = _import(ref)
+    except BaseException as e:  # SystemExit and KeyboardInterrupt from an import are the candidate's too
+        wire.send(fd_out, wire.ERROR, _described(e, f"importing {ref}").encode())
+        return None
+    gc.collect()
+    return value
+
+
+def _import(ref):
+    module_name, _, attr = ref.partition(":")
+    value = importlib.import_module(module_name)
+    for part in attr.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _call_inputs(make, spec, seed):
+    params = dict(spec["params"])
+    if seed is not None:
+        params["seed"] = seed
+    made = make(**params)
+    if isinstance(made, dict) and set(made) <= {"args", "kwargs"}:
+        return list(made.get("args", [])), dict(made.get("kwargs", {}))
+    if isinstance(made, tuple):
+        return list(made), {}
+    raise TypeError(f"{spec['inputs']} must return a tuple of arguments or {{'args': [...], 'kwargs': {{...}}}}")
+
+
+def takes_seed(make):
+    import inspect
+
+    try:
+        return "seed" in inspect.signature(make).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def derive(args, kwargs):
+    """(kind, description, (args, kwargs)) for degenerate versions of each list, tuple or 1-d array argument of two
+    or more items: empty, one element, all equal, every value twice, sorted, reversed, its first 2, 3 and 10 items."""
+    places = [(i, value) for i, value in enumerate(args)] + [(k, value) for k, value in kwargs.items()]
+    for place, value in places:
+        name = f"argument {place + 1}" if isinstance(place, int) else f"argument {place}"
+        for kind, description, changed in _variants_of(value):
+            new_args, new_kwargs = list(args), dict(kwargs)
+            if isinstance(place, int):
+                new_args[place] = changed
+            else:
+                new_kwargs[place] = changed
+            yield kind, f"{name} {description}", (new_args, new_kwargs)
+
+
+def _variants_of(value):
+    if not _is_sequence(value) or len(value) < 2:
+        return
+    n = len(value)
+    yield "empty", "empty", value[:0]
+    yield "one element", "cut to its first item", value[:1]
+    yield "equal items", "with every item equal to its first", _repeat(value, 0, n)
+    half = max(1, n // 2)
+    yield "duplicates", "with every item twice", _join(value[:half], value[: n - half])
+    with contextlib.suppress(TypeError):
+        yield "sorted", "sorted", _sorted(value)
+    yield "reversed", "reversed", value[::-1]
+    for size in (2, 3, 10):
+        if size < n:
+            yield f"prefix of {size}", f"cut to its first {size} items", value[:size]
+
+
+def _is_sequence(value):
+    if type(value) in (list, tuple):
+        return True
+    return type(value).__module__ == "numpy" and getattr(value, "ndim", 0) >= 1
+
+
+def _repeat(value, index, n):
+    if type(value) in (list, tuple):
+        return type(value)([value[index]] * n)
+    return value[[index] * n]
+
+
+def _join(a, b):
+    if type(a) in (list, tuple):
+        return a + b
+    import numpy
+
+    return numpy.concatenate([a, b])
+
+
+def _sorted(value):
+    if type(value) in (list, tuple):
+        return type(value)(sorted(value))
+    import numpy
+
+    return numpy.sort(value, axis=0)
+
+
+def _described(error, where):
+    return f"raised {type(error).__name__}: {_short(str(error))} while {where}"
+
+
+def _short(text, limit=300):
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _limited_repr(value, limit=400):
+    try:
+        text = repr(value)
+    except Exception as e:
+        text = f"<unprintable {type(value).__name__}: {e}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+MODES = {"serve": serve, "echo": echo, "build": build, "variants": variants, "show": show, "idle": idle}
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
