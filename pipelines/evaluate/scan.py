@@ -138,7 +138,7 @@ def _uses(text: str) -> Iterator[tuple[str, str, int]]:
         if isinstance(node, ast.Import)
         for alias in node.names
     }
-    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr) and _is_docstring(node)}
     for node in ast.walk(tree):
         if id(node) not in docstrings:
             yield from _node_uses(node, modules)

@@ -1,17 +1,27 @@
-"""The in-sandbox output comparison (plain Python, so it is tested directly)."""
+"""The judge's output comparison, on outcomes as they come back from workers (encoded, then decoded)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from pipelines.evaluate.compare import first_difference
+from pipelines.evaluate.inside import wire
+from pipelines.evaluate.inside.compare import describe, first_difference
 
 
-def outcome(value: object, *args: object) -> dict:
-    return {"returned": value, "args": list(args), "kwargs": {}}
+def outcome(value: object, *args: object) -> list[Any]:
+    """An outcome as the judge sees it: through the worker's encoding and the judge's decoding."""
+    decoded: list[Any] = wire.loads(wire.dumps(wire.encode([["r", value, list(args), {}]])))[0]
+    return decoded
 
 
-def differs(a: dict, b: dict) -> str | None:
+def raised(kind: str, message: str) -> list[Any]:
+    decoded: list[Any] = wire.loads(wire.dumps(wire.encode([["x", [kind, message], [], {}]])))[0]
+    return decoded
+
+
+def differs(a: list[Any], b: list[Any]) -> str | None:
     return first_difference(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
@@ -39,9 +49,9 @@ def test_a_changed_input_is_a_difference() -> None:
 
 
 def test_raising_where_the_baseline_returned_is_a_difference() -> None:
-    raised = {"raised": "KeyError", "message": "'x'", "args": [], "kwargs": {}}
-    assert differs(outcome(5), raised) == "raised KeyError: 'x' where the baseline returned 5"
-    assert differs(raised, dict(raised)) is None
+    assert differs(outcome(5), raised("KeyError", "'x'")) == "raised KeyError: 'x' where the baseline returned 5"
+    assert differs(raised("KeyError", "'x'"), raised("KeyError", "'y'")) is None
+    assert describe(raised("KeyError", "'x'")) == "raised KeyError: 'x'"
 
 
 def test_plain_objects_compare_by_their_attributes() -> None:
@@ -50,7 +60,21 @@ def test_plain_objects_compare_by_their_attributes() -> None:
             self.v = v
 
     assert differs(outcome(Box(1.0)), outcome(Box(1.0))) is None
-    assert differs(outcome(Box(1.0)), outcome(Box(2.0))) is not None
+    assert (
+        differs(outcome(Box(1.0)), outcome(Box(2.0))) == "the return value (Box)['v']: 2.0 where the baseline gave 1.0"
+    )
+
+
+def test_an_object_that_says_it_equals_anything_is_compared_as_data() -> None:
+    class Liar(float):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return 0
+
+    found = differs(outcome(2.5), outcome(Liar(0.0)))
+    assert found is not None and "Liar" in found and "where the baseline gave float 2.5" in found
 
 
 def test_numpy_arrays_compare_with_the_tolerance() -> None:
