@@ -1,7 +1,7 @@
 """The `Forge` protocol: the few GitLab operations the bot performs, as plain synchronous calls.
 
-The implementation (`bot.gitlab_forge.GitLabForge`) wraps python-gitlab; the worker runs every call off the
-event loop through `bot.calls.Calls`, which owns the retry policy. Failures raise `bot.errors.ForgeError`
+The implementation (`bot.gitlab.GitLabForge`) wraps python-gitlab; the worker runs every call off the
+event loop through `bot.retry.Calls`, which owns the retry policy. Failures raise `bot.errors.ForgeError`
 carrying the HTTP status (None when GitLab did not answer), so the caller can tell transient from final.
 """
 

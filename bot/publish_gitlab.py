@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 import gitlab
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from bot.calls import is_transient
 from bot.errors import ForgeError
-from bot.gitlab_forge import translated
+from bot.gitlab import translated
+from bot.retry import is_transient
 
 T = TypeVar("T")
 MAX_ARTIFACTS_BYTES = 200 * 1024 * 1024

@@ -18,8 +18,9 @@ from pipelines.bench.contestants import AnyContestant, CommandContestant, Overla
 from pipelines.bench.failures import correctness_failures, summarize
 from pipelines.bench.suite import Task
 from pipelines.config import Config, parse_config
-from pipelines.evaluate import Candidate, CandidateResult, Evaluator, select
-from pipelines.select import Search
+from pipelines.evaluate import Candidate, CandidateResult, Evaluator
+from pipelines.select.search import Search
+from pipelines.select.selection import select
 from pipelines.trace import Trace, read_trace
 from sandbox.factory import SandboxKind, open_sandbox
 

@@ -1,4 +1,4 @@
-"""Score, noise floor, acceptance and selection: DESIGN §3.3 in one place.
+"""Score, noise floor and acceptance: DESIGN §3.3 (selection among the accepted: pipelines/select/selection.py).
 
 Per grid point p and metric m, r = baseline / candidate (> 1 is better). The score is the weighted geometric
 mean of all r, with weight = metric weight × point weight. A candidate is accepted when its tests pass, its
@@ -17,7 +17,7 @@ from typing import Any
 
 from pipelines.config import BenchmarkConfig, Config
 from pipelines.evaluate.confidence import CONFIDENCE, bounds
-from pipelines.evaluate.results import CandidateResult, PointResult, Timing
+from pipelines.evaluate.results import PointResult, Timing
 
 _TINY = 1e-12
 
@@ -119,12 +119,6 @@ def _slope(group: list[PointResult], axis: str) -> float | None:
 
 def _positive_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-
-
-def select(results: Sequence[CandidateResult]) -> CandidateResult | None:
-    """The accepted candidate with the highest score (the first one on a tie), or None."""
-    accepted = [r for r in results if r.accepted and r.score is not None]
-    return max(accepted, key=lambda r: r.score or 0.0, default=None)
 
 
 def format_params(params: dict[str, Any]) -> str:

@@ -21,11 +21,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot import logs
-from bot.calls import Calls
-from bot.gitlab_forge import GitLabForge
-from bot.publisher import Handoff
-from bot.server import STATE, make_app
-from bot.settings import Settings
+from bot.gitlab import GitLabForge
+from bot.retry import Calls
+from bot.server.app import STATE, make_app
+from bot.server.handoff import Handoff
+from bot.server.settings import Settings
 from tests.fakes.gitlab import FakeGitLab
 from tests.fakes.gitlab_api import Project
 

@@ -1,0 +1,252 @@
+"""Publishing a finished run: one commit on a new branch, a merge request, a reply where the request came from.
+
+    publisher = Publisher(gitlab_url, token)
+    outcome = publisher.publish(load_run(Path("artifacts")), project_id=42)
+
+When a candidate was selected: the commits API creates branch `perfbot/<slug>-<request>` from the commit the
+run measured (`start_sha`) with the candidate's files (one commit), then the MR opens with the headline title,
+labels, `remove_source_branch` and the description from `templates/mr/`; a reply on the original note or issue
+links it. When nothing was selected: only a reply saying what was tried and the best rejected attempt's numbers.
+
+Idempotent: every step first looks for its own result (the branch, an MR from that branch in any state, a reply
+carrying the request's marker), so publishing the same run twice opens one MR, and a publish that failed half
+way is finished by running it again. `make_publisher(settings)` is what the bot calls on pipeline success.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from bot.errors import PublishError
+from bot.logs import get_logger
+from bot.publish.text import context, mr_title, render
+from bot.publish_gitlab import PublishGitLab
+from bot.server.handoff import Handoff
+from bot.server.settings import Settings
+from pipelines.runfiles import REPORT_FILE, REQUEST_FILE, Origin, Request, Run, load_run
+
+__all__ = [
+    "BRANCH_PREFIX",
+    "Outcome",
+    "PublishError",
+    "Publisher",
+    "branch_name",
+    "branch_prefix",
+    "make_publisher",
+    "marker",
+]
+
+BRANCH_PREFIX = "perfbot/"
+DEFAULT_LABELS = ("perfbot", "performance")
+log = get_logger()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    """"merge_request" (one exists now), "nothing" (no candidate: replied), "failed" (the run failed: replied)."""
+    url: str | None = None
+    created: bool = False
+    """Whether this call opened the MR (False when an earlier publish of the same run had)."""
+    note_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.url or self.kind
+
+
+def marker(request_id: str, kind: str) -> str:
+    """The hidden marker by which a later publish finds what an earlier one posted (same form as the bot's)."""
+    return f"<!-- perfbot:{request_id}:{kind} -->"
+
+
+def branch_name(run: Run) -> str:
+    """`perfbot/<what was optimized>-<request id>`: the same for every publish of one run."""
+    what = run.request.target or run.report["benchmark"]["entry"].split(":")[-1]
+    key = re.sub(r"[^a-z0-9]+", "", run.request.request_id.lower())[:10] or "run"
+    return branch_prefix(what) + key
+
+
+def branch_prefix(what: str) -> str:
+    """`perfbot/<slug>-`: the start of every branch published for target `what` (`PATH[::SYMBOL]` or a name)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", what.replace(".py::", "-").removesuffix(".py").lower())[:40].strip("-")
+    return f"{BRANCH_PREFIX}{slug or 'target'}-"
+
+
+class Publisher:
+    def __init__(
+        self, url: str, token: str, *, labels: tuple[str, ...] = DEFAULT_LABELS, attempts: int = 4, wait: float = 0.5
+    ) -> None:
+        self.gitlab = PublishGitLab(url, token, attempts=attempts, first_wait=wait)
+        self.labels = labels
+
+    def publish(self, run: Run, project_id: int) -> Outcome:
+        error = run.report.get("error")
+        if isinstance(error, dict):  # the run could not be carried out: say why instead of "nothing found"
+            return self.failed(run.request, project_id, str(error.get("message")), output=str(error.get("output", "")))
+        if run.files is None:
+            note = self.reply(
+                run.request, project_id, "nothing", render("nothing.md.j2", **self._context(run, "nothing"))
+            )
+            return Outcome("nothing", note_id=note)
+        mr, created = self.merge_request(run, project_id)
+        extra = {"mr_ref": f"[{mr.references['full']}]({mr.web_url})", "title": mr.title}
+        body = render("published.md.j2", **self._context(run, "published"), **extra)
+        note = self.reply(run.request, project_id, "published", body)
+        log.info("publish.done", mr=mr.web_url, created=created, request=run.request.request_id)
+        return Outcome("merge_request", str(mr.web_url), created, note)
+
+    def failed(self, request: Request, project_id: int, problem: str, *, output: str = "") -> Outcome:
+        """Tell the requester that the run could not be carried out (nothing to publish); `output`: the first lines
+        of the failing test's output, shown as a code block."""
+        body = render(
+            "failed.md.j2",
+            request=request,
+            problem=problem,
+            output=output,
+            marker=marker(request.request_id, "failed"),
+        )
+        return Outcome("failed", note_id=self.reply(request, project_id, "failed", body))
+
+    def merge_request(self, run: Run, project_id: int) -> tuple[Any, bool]:
+        branch = branch_name(run)
+        gl = self.gitlab
+        existing = gl.read("GET merge_requests", lambda: gl.merge_request_for(project_id, branch))
+        if existing is not None:
+            return existing, False
+        gl.ensure(
+            f"POST commit on {branch}",
+            lambda: True if gl.branch_exists(project_id, branch) else None,
+            lambda: self._commit(run, project_id, branch),
+        )
+        return gl.ensure(
+            "POST merge_request",
+            lambda: gl.merge_request_for(project_id, branch),
+            lambda: gl.project(project_id).mergerequests.create(self._mr_fields(run, project_id, branch)),
+        )
+
+    def reply(self, request: Request, project_id: int, kind: str, body: str) -> int | None:
+        """Post `body` on the request's MR or issue once (found again by its marker); None when there is none."""
+        origin = request.origin
+        if origin.kind is None or origin.iid is None:
+            return None
+        mark = marker(request.request_id, kind)
+        kind_, iid, gl = origin.kind, origin.iid, self.gitlab
+        note, _ = gl.ensure(
+            f"POST note on {kind_} {iid}",
+            lambda: gl.find_note(project_id, kind_, iid, mark),
+            lambda: gl.create_note(project_id, kind_, iid, body),
+        )
+        return int(note.id)
+
+    def __call__(self, handoff: Handoff) -> str | None:
+        """The bot's hand-over: fetch the run's artifacts from the pipeline's jobs and publish them."""
+        origin = handoff.origin
+        request = Request(
+            request_id=handoff.request_id,
+            project_id=handoff.project_id,
+            target=handoff.variables.get("PERFBOT_TARGET"),
+            origin=Origin(origin.kind, origin.iid, origin.note_id, origin.requester),
+            pipeline_url=handoff.pipeline_url,
+        )
+        with tempfile.TemporaryDirectory(prefix="perfbot-publish-") as tmp:
+            directory = self._download(handoff, Path(tmp))
+            if directory is None:
+                problem = f"no job of pipeline {handoff.pipeline_id} has perfbot's artifacts ({REQUEST_FILE})"
+                self.failed(request, handoff.project_id, problem)
+                raise PublishError(problem)
+            saved = load_run(directory).request
+            run = load_run(directory, _merged(saved, request))
+            return str(self.publish(run, handoff.project_id))
+
+    def _download(self, handoff: Handoff, into: Path) -> Path | None:
+        """Extract the artifacts of the job that holds the final run (request.json beside report.json)."""
+        ids = [job.id for job in handoff.jobs if job.status == "success"] or self._successful_jobs(handoff)
+        for job_id in sorted(ids, reverse=True):
+            archive = self.gitlab.job_artifacts(handoff.project_id, job_id)
+            if archive is not None and (found := _extract_run(archive, into / str(job_id))) is not None:
+                return found
+        return None
+
+    def _successful_jobs(self, handoff: Handoff) -> list[int]:
+        """The pipeline's successful jobs, asked of GitLab when the hook listed none."""
+        pipeline = self.gitlab.project(handoff.project_id).pipelines.get(handoff.pipeline_id, lazy=True)
+        jobs = self.gitlab.read("GET pipeline jobs", lambda: pipeline.jobs.list(get_all=True))
+        return [int(job.id) for job in jobs if job.status == "success"]
+
+    def _commit(self, run: Run, project_id: int, branch: str) -> Any:
+        assert run.files is not None
+        new = set(re.findall(r"^--- /dev/null\n\+\+\+ b/(.+)$", (run.selected or {}).get("diff", ""), re.M))
+        actions = [
+            {"action": "create" if path in new else "update", "file_path": path, "content": text}
+            for path, text in sorted(run.files.items())
+        ]
+        start = (
+            {"start_sha": run.request.base_sha}
+            if run.request.base_sha
+            else {"start_branch": self._target(run, project_id)}
+        )
+        data = {"branch": branch, "commit_message": _commit_message(run), "actions": actions, **start}
+        return self.gitlab.project(project_id).commits.create(data)
+
+    def _mr_fields(self, run: Run, project_id: int, branch: str) -> dict[str, Any]:
+        return {
+            "source_branch": branch,
+            "target_branch": self._target(run, project_id),
+            "title": mr_title(run),
+            "description": render("description.md.j2", **self._context(run, "mr")),
+            "labels": ",".join(self.labels),
+            "remove_source_branch": True,
+            "squash": True,
+        }
+
+    def _target(self, run: Run, project_id: int) -> str:
+        if run.request.target_branch:
+            return run.request.target_branch
+        project = self.gitlab.read("GET project", lambda: self.gitlab.gl.projects.get(project_id))
+        return str(project.default_branch)
+
+    def _context(self, run: Run, kind: str) -> dict[str, Any]:
+        return context(run, marker(run.request.request_id, kind))
+
+
+def make_publisher(settings: Settings) -> Publisher:
+    """The publisher the bot uses on pipeline success, with the bot's own URL and token."""
+    return Publisher(settings.gitlab_url, settings.gitlab_token.get_secret_value())
+
+
+def _merged(saved: Request, handed: Request) -> Request:
+    """The bot's record of the request, completed with what the CI job wrote (base commit, branch, links)."""
+    fields = {**saved.__dict__, **{k: v for k, v in handed.__dict__.items() if v is not None}}
+    return Request(**(fields | {"origin": handed.origin}))
+
+
+def _extract_run(archive: zipfile.ZipFile, into: Path) -> Path | None:
+    names = archive.namelist()
+    tops = sorted(
+        (PurePosixPath(n).parent for n in names if PurePosixPath(n).name == REQUEST_FILE),
+        key=lambda p: len(p.parts),
+    )
+    top = next((t for t in tops if str(t / REPORT_FILE) in names or (str(t) == "." and REPORT_FILE in names)), None)
+    if top is None:
+        return None
+    prefix = "" if str(top) == "." else f"{top}/"
+    for name in names:
+        rel = PurePosixPath(name[len(prefix) :])
+        if name.startswith(prefix) and not name.endswith("/") and ".." not in rel.parts and not rel.is_absolute():
+            target = into / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(name))
+    return into
+
+
+def _commit_message(run: Run) -> str:
+    selected = run.selected or {}
+    lines = [mr_title(run), ""]
+    lines += [f"Candidate {selected.get('id')} ({selected.get('origin')}): {selected.get('reason')}.", ""]
+    lines.append(f"Found and measured by perfbot (request {run.request.request_id}).")
+    return "\n".join(lines) + "\n"
