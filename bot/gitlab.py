@@ -1,13 +1,13 @@
-"""`Forge` over python-gitlab (REST v4). Synchronous: call it off the event loop.
+"""`Forge` over python-gitlab (REST v4): the one module that talks to GitLab. Synchronous: call it off the event loop.
 
 python-gitlab itself retries only 429 (honouring `Retry-After`), which is always safe: GitLab did nothing.
 It does not retry 5xx here (`retry_transient_errors=False`): a POST that failed with a 5xx may have been
-applied, so `bot.retry.Calls.ensure` looks for the result before it tries again.
+applied, so `bot.retry.Retry.ensure` looks for the result before it tries again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -16,8 +16,7 @@ import requests
 from gitlab.exceptions import GitlabError
 
 from bot.errors import ForgeError
-from bot.forge import Note, Noteable, Pipeline, PipelineJob, User
-from bot.server.events import REQUEST_VARIABLE
+from bot.forge import REQUEST_VARIABLE, MergeRequest, Note, Noteable, Pipeline, PipelineJob, User
 
 T = TypeVar("T")
 _RECENT = 20
@@ -125,6 +124,51 @@ class GitLabForge:
 
         return translated(f"GET pipeline {pipeline_id} jobs", get)
 
+    def merge_request_for(self, project_id: int, branch: str) -> MergeRequest | None:
+        def get() -> MergeRequest | None:
+            found = self._project(project_id).mergerequests.list(source_branch=branch, state="all", get_all=False)
+            return _merge_request(found[0]) if found else None
+
+        return translated(f"GET merge_requests from {branch}", get)
+
+    def open_merge_requests(self, project_id: int, label: str) -> list[MergeRequest]:
+        def get() -> list[MergeRequest]:
+            listed = self._project(project_id).mergerequests.list(state="opened", labels=label, get_all=True)
+            return [_merge_request(mr) for mr in listed]
+
+        return translated("GET merge_requests", get)
+
+    def create_merge_request(self, project_id: int, fields: Mapping[str, Any]) -> MergeRequest:
+        created = translated("POST merge_request", lambda: self._project(project_id).mergerequests.create(fields))
+        return _merge_request(created)
+
+    def branch_exists(self, project_id: int, branch: str) -> bool:
+        def get() -> bool:
+            try:
+                self._project(project_id).branches.get(branch)
+            except gitlab.exceptions.GitlabGetError as e:
+                if e.response_code == 404:
+                    return False
+                raise
+            return True
+
+        return translated(f"GET branch {branch}", get)
+
+    def create_commit(self, project_id: int, fields: Mapping[str, Any]) -> None:
+        translated(f"POST commit on {fields.get('branch')}", lambda: self._project(project_id).commits.create(fields))
+
+    def job_artifacts(self, project_id: int, job_id: int) -> bytes | None:
+        def get() -> bytes | None:
+            try:
+                data = self._project(project_id).jobs.get(job_id, lazy=True).artifacts()
+            except gitlab.exceptions.GitlabGetError as e:
+                if e.response_code == 404:
+                    return None
+                raise
+            return bytes(data) if data is not None else None
+
+        return translated(f"GET job {job_id} artifacts", get)
+
     def _project(self, project_id: int) -> Any:
         return self._gl.projects.get(project_id, lazy=True)
 
@@ -132,6 +176,10 @@ class GitLabForge:
         project = self._project(target.project_id)
         manager = project.mergerequests if target.kind == "merge_request" else project.issues
         return manager.get(target.iid, lazy=True)
+
+
+def _merge_request(obj: Any) -> MergeRequest:
+    return MergeRequest(str(obj.web_url), str(obj.title), str(obj.references["full"]), str(obj.source_branch))
 
 
 def _pipeline(obj: Any) -> Pipeline:

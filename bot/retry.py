@@ -1,8 +1,9 @@
-"""Running `Forge` calls off the event loop, with the bot's one retry policy.
+"""The bot's one retry policy for `Forge` calls, used by the server's worker and by the publisher.
 
-`read` retries a call that GitLab answered with a transient status (5xx) or did not answer. `ensure` is for
+`read` retries a call that GitLab answered with a transient status (429, 5xx) or did not answer. `ensure` is for
 POSTs: before every attempt it looks for what an earlier attempt may already have created, so a retry never
-duplicates a note or a pipeline. Anything else (403, 404, 400…) fails at once with the `ForgeError`.
+duplicates a note, a pipeline, a commit or a merge request. Anything else (403, 404, 400…) fails at once with the
+`ForgeError`. The `_async` forms are for the event loop: the call runs in a thread, the waits on the loop.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from bot.errors import ForgeError
 
@@ -25,32 +26,40 @@ def is_transient(error: BaseException) -> bool:
     return error.status is None or error.status == 429 or error.status >= 500
 
 
-class Calls:
+class Retry:
     def __init__(self, attempts: int = 6, first_wait: float = 0.5, max_wait: float = 30.0) -> None:
         self._attempts = attempts
         self._first_wait = first_wait
         self._max_wait = max_wait
 
-    async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        async for attempt in self._retrying():
+    def read(self, fn: Callable[..., T], *args: Any) -> T:
+        for attempt in Retrying(**self._policy()):
+            with attempt:
+                return fn(*args)
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    def ensure(self, find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
+        """The existing result of `find`, else the result of `create`; the flag says whether it was created now."""
+        return self.read(_found_or_created, find, create)
+
+    async def read_async(self, fn: Callable[..., T], *args: Any) -> T:
+        async for attempt in AsyncRetrying(**self._policy()):
             with attempt:
                 return await asyncio.to_thread(fn, *args)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    async def ensure(self, find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
-        """The existing result of `find`, else the result of `create`; the flag says whether it was created now."""
-        async for attempt in self._retrying():
-            with attempt:
-                found = await asyncio.to_thread(find)
-                if found is not None:
-                    return found, False
-                return await asyncio.to_thread(create), True
-        raise AssertionError("unreachable: tenacity reraises the last error")
+    async def ensure_async(self, find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
+        return await self.read_async(_found_or_created, find, create)
 
-    def _retrying(self) -> AsyncRetrying:
-        return AsyncRetrying(
-            retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential(multiplier=self._first_wait, max=self._max_wait),
-            reraise=True,
-        )
+    def _policy(self) -> dict[str, Any]:
+        return {
+            "retry": retry_if_exception(is_transient),
+            "stop": stop_after_attempt(self._attempts),
+            "wait": wait_exponential(multiplier=self._first_wait, max=self._max_wait),
+            "reraise": True,
+        }
+
+
+def _found_or_created(find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
+    found = find()
+    return (found, False) if found is not None else (create(), True)

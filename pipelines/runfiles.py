@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 from pipelines.errors import RunFilesError
-from pipelines.report.files import write_files
 
 REQUEST_FILE = "request.json"
 SELECTED_FILE = "selected.json"
@@ -24,12 +24,21 @@ REPORT_FILE = "report.json"
 
 @dataclass(frozen=True)
 class Origin:
-    """Where the request came from; the reply goes there. `kind` None: nobody to reply to (a scheduled run)."""
+    """Where a request came from; the reply goes there. `kind` None: nobody to reply to (a scheduled run).
 
-    kind: str | None = None
+    The bot fills every field from the webhook; a CI job knows the first four, from the `PERFBOT_*` variables."""
+
+    kind: Literal["merge_request", "issue"] | None = None
     iid: int | None = None
     note_id: int | None = None
     requester: str | None = None
+    requester_id: int | None = None
+    project_id: int | None = None
+    project_path: str | None = None
+    project_url: str | None = None
+    default_branch: str | None = None
+    source_branch: str | None = None
+    source_project_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,4 +139,6 @@ def write_run_files(out: Path, request: Request, selected: str | None, files: di
 
 def write_json(path: Path, data: Any) -> None:
     """`data` as indented JSON in `path`, written atomically."""
-    write_files(path.parent, {path.name: json.dumps(data, indent=2, ensure_ascii=False) + "\n"})
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)

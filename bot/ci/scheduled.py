@@ -74,7 +74,7 @@ def _without_open_mrs(
     kept = []
     for spot in spots:
         prefix = branch_prefix(spot.target)
-        if publisher.gitlab.open_merge_requests(_project(request), prefix, label):
+        if publisher.open_merge_requests(_project(request), prefix, label):
             progress.say(f"skipping {spot.target}: a perfbot merge request for it is already open")
         else:
             kept.append(spot)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pipelines.config import Config, TargetConfig
 from pipelines.errors import UsageError
@@ -82,7 +82,7 @@ def report_url(env: Mapping[str, str], repo: Path, out: Path) -> str | None:
 
 def _origin(env: Mapping[str, str]) -> Origin:
     mr, issue = _int(env, "PERFBOT_MR_IID"), _int(env, "PERFBOT_ISSUE_IID")
-    kind = "merge_request" if mr else "issue" if issue else None
+    kind: Literal["merge_request", "issue"] | None = "merge_request" if mr else "issue" if issue else None
     return Origin(kind, mr or issue, _int(env, "PERFBOT_NOTE_ID"), env.get("PERFBOT_REQUESTER") or None)
 
 

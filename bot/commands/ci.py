@@ -24,7 +24,7 @@ from bot.ci.run import optimize_in_ci, run_id
 from bot.ci.scheduled import run_scheduled
 from bot.ci.shard import Shard
 from bot.ci.variables import narrowed, read_job
-from bot.commands.publish import configure_logs, gitlab_credentials, labels
+from bot.publish.env import labels, publisher_from_env
 from bot.publish.publisher import Publisher
 from pipelines.agent.prompts import Focus
 from pipelines.commands.optimize import report_failure, with_overrides
@@ -143,9 +143,7 @@ def _sandbox_kind(value: str | None) -> SandboxKind | None:
 def _publisher(env: dict[str, str]) -> Publisher | None:
     if not env.get("PERFBOT_GITLAB_TOKEN"):
         return None
-    url, token = gitlab_credentials(env)
-    configure_logs(token)
-    return Publisher(url, token, labels=labels(env))
+    return publisher_from_env(env)
 
 
 def _max_mrs(given: int | None, env: dict[str, str]) -> int:

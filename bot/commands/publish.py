@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO, cast
 
-from bot import logs
 from bot.errors import ForgeError, PublishError
-from bot.publish.publisher import Publisher
+from bot.publish.env import publisher_from_env
 from pipelines.errors import UsageError
 from pipelines.runfiles import load_run
 
@@ -31,13 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    url, token = gitlab_credentials(os.environ)
-    configure_logs(token)
+    publisher = publisher_from_env(os.environ)
     run_ = load_run(args.artifacts)
     project = args.project or run_.request.project_id or os.environ.get("CI_PROJECT_ID")
     if not project:
         raise UsageError("no project: pass --project ID (or set CI_PROJECT_ID)")
-    publisher = Publisher(url, token, labels=labels(os.environ))
     try:
         outcome = publisher.publish(run_, project_id=_project_id(project))
     except ForgeError as e:
@@ -47,39 +41,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("no candidate was selected: " + ("replied to the request" if outcome.note_id else "nothing to publish"))
     return 0
-
-
-def gitlab_credentials(env: Mapping[str, str]) -> tuple[str, str]:
-    """(GitLab URL, token) from the environment; a `UsageError` names what is missing."""
-    url = env.get("PERFBOT_GITLAB_URL") or env.get("CI_SERVER_URL")
-    token = env.get("PERFBOT_GITLAB_TOKEN")
-    if not url:
-        raise UsageError("no GitLab URL: set PERFBOT_GITLAB_URL (in CI, CI_SERVER_URL is used)")
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"PERFBOT_GITLAB_URL must start with http:// or https://, got {url!r}")
-    if not token:
-        raise UsageError("no token: set PERFBOT_GITLAB_TOKEN to a token with the api scope (a masked CI variable)")
-    return url.rstrip("/"), token
-
-
-def configure_logs(token: str) -> None:
-    """JSON log lines on stderr (stdout carries the command's result), the token redacted."""
-    logs.configure([token], stream=cast(TextIO, _Stderr()))
-
-
-class _Stderr:
-    """Whatever `sys.stderr` is when a line is written (it may be replaced after logging was configured)."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
-def labels(env: Mapping[str, str]) -> tuple[str, ...]:
-    raw = env.get("PERFBOT_MR_LABELS", "perfbot,performance")
-    return tuple(label.strip() for label in raw.split(",") if label.strip())
 
 
 def _project_id(value: int | str) -> int:

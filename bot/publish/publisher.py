@@ -15,6 +15,7 @@ way is finished by running it again. `make_publisher(settings)` is what the bot 
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 import zipfile
@@ -22,27 +23,28 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bot.errors import PublishError
+from bot.errors import ForgeError, PublishError
+from bot.forge import Forge, MergeRequest, Noteable, marker
+from bot.gitlab import GitLabForge
 from bot.logs import get_logger
 from bot.publish.text import context, mr_title, render
-from bot.publish_gitlab import PublishGitLab
+from bot.retry import Retry
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings
-from pipelines.runfiles import REPORT_FILE, REQUEST_FILE, Origin, Request, Run, load_run
+from pipelines.runfiles import REPORT_FILE, REQUEST_FILE, Request, Run, load_run
 
 __all__ = [
     "BRANCH_PREFIX",
     "Outcome",
-    "PublishError",
     "Publisher",
     "branch_name",
     "branch_prefix",
     "make_publisher",
-    "marker",
 ]
 
 BRANCH_PREFIX = "perfbot/"
 DEFAULT_LABELS = ("perfbot", "performance")
+MAX_ARTIFACTS_BYTES = 200 * 1024 * 1024
 log = get_logger()
 
 
@@ -57,11 +59,6 @@ class Outcome:
 
     def __str__(self) -> str:
         return self.url or self.kind
-
-
-def marker(request_id: str, kind: str) -> str:
-    """The hidden marker by which a later publish finds what an earlier one posted (same form as the bot's)."""
-    return f"<!-- perfbot:{request_id}:{kind} -->"
 
 
 def branch_name(run: Run) -> str:
@@ -79,9 +76,10 @@ def branch_prefix(what: str) -> str:
 
 class Publisher:
     def __init__(
-        self, url: str, token: str, *, labels: tuple[str, ...] = DEFAULT_LABELS, attempts: int = 4, wait: float = 0.5
+        self, url: str, token: str, *, labels: tuple[str, ...] = DEFAULT_LABELS, attempts: int = 6, wait: float = 0.5
     ) -> None:
-        self.gitlab = PublishGitLab(url, token, attempts=attempts, first_wait=wait)
+        self.forge: Forge = GitLabForge(url, token)
+        self.retry = Retry(attempts=attempts, first_wait=wait)
         self.labels = labels
 
     def publish(self, run: Run, project_id: int) -> Outcome:
@@ -94,11 +92,11 @@ class Publisher:
             )
             return Outcome("nothing", note_id=note)
         mr, created = self.merge_request(run, project_id)
-        extra = {"mr_ref": f"[{mr.references['full']}]({mr.web_url})", "title": mr.title}
+        extra = {"mr_ref": f"[{mr.reference}]({mr.web_url})", "title": mr.title}
         body = render("published.md.j2", **self._context(run, "published"), **extra)
         note = self.reply(run.request, project_id, "published", body)
         log.info("publish.done", mr=mr.web_url, created=created, request=run.request.request_id)
-        return Outcome("merge_request", str(mr.web_url), created, note)
+        return Outcome("merge_request", mr.web_url, created, note)
 
     def failed(self, request: Request, project_id: int, problem: str, *, output: str = "") -> Outcome:
         """Tell the requester that the run could not be carried out (nothing to publish); `output`: the first lines
@@ -112,45 +110,43 @@ class Publisher:
         )
         return Outcome("failed", note_id=self.reply(request, project_id, "failed", body))
 
-    def merge_request(self, run: Run, project_id: int) -> tuple[Any, bool]:
+    def merge_request(self, run: Run, project_id: int) -> tuple[MergeRequest, bool]:
         branch = branch_name(run)
-        gl = self.gitlab
-        existing = gl.read("GET merge_requests", lambda: gl.merge_request_for(project_id, branch))
+        forge, retry = self.forge, self.retry
+        existing = retry.read(forge.merge_request_for, project_id, branch)
         if existing is not None:
             return existing, False
-        gl.ensure(
-            f"POST commit on {branch}",
-            lambda: True if gl.branch_exists(project_id, branch) else None,
+        retry.ensure(
+            lambda: True if forge.branch_exists(project_id, branch) else None,
             lambda: self._commit(run, project_id, branch),
         )
-        return gl.ensure(
-            "POST merge_request",
-            lambda: gl.merge_request_for(project_id, branch),
-            lambda: gl.project(project_id).mergerequests.create(self._mr_fields(run, project_id, branch)),
+        return retry.ensure(
+            lambda: forge.merge_request_for(project_id, branch),
+            lambda: forge.create_merge_request(project_id, self._mr_fields(run, project_id, branch)),
         )
+
+    def open_merge_requests(self, project_id: int, prefix: str, label: str) -> list[MergeRequest]:
+        """The open MRs carrying `label` whose source branch starts with `prefix`."""
+        listed = self.retry.read(self.forge.open_merge_requests, project_id, label)
+        return [mr for mr in listed if mr.source_branch.startswith(prefix)]
 
     def reply(self, request: Request, project_id: int, kind: str, body: str) -> int | None:
         """Post `body` on the request's MR or issue once (found again by its marker); None when there is none."""
         origin = request.origin
         if origin.kind is None or origin.iid is None:
             return None
-        mark = marker(request.request_id, kind)
-        kind_, iid, gl = origin.kind, origin.iid, self.gitlab
-        note, _ = gl.ensure(
-            f"POST note on {kind_} {iid}",
-            lambda: gl.find_note(project_id, kind_, iid, mark),
-            lambda: gl.create_note(project_id, kind_, iid, body),
-        )
-        return int(note.id)
+        mark, forge = marker(request.request_id, kind), self.forge
+        target = Noteable(project_id, origin.kind, origin.iid)
+        note, _ = self.retry.ensure(lambda: forge.find_note(target, mark), lambda: forge.create_note(target, body))
+        return note.id
 
     def __call__(self, handoff: Handoff) -> str | None:
         """The bot's hand-over: fetch the run's artifacts from the pipeline's jobs and publish them."""
-        origin = handoff.origin
         request = Request(
             request_id=handoff.request_id,
             project_id=handoff.project_id,
             target=handoff.variables.get("PERFBOT_TARGET"),
-            origin=Origin(origin.kind, origin.iid, origin.note_id, origin.requester),
+            origin=handoff.origin,
             pipeline_url=handoff.pipeline_url,
         )
         with tempfile.TemporaryDirectory(prefix="perfbot-publish-") as tmp:
@@ -167,18 +163,17 @@ class Publisher:
         """Extract the artifacts of the job that holds the final run (request.json beside report.json)."""
         ids = [job.id for job in handoff.jobs if job.status == "success"] or self._successful_jobs(handoff)
         for job_id in sorted(ids, reverse=True):
-            archive = self.gitlab.job_artifacts(handoff.project_id, job_id)
-            if archive is not None and (found := _extract_run(archive, into / str(job_id))) is not None:
+            data = self.retry.read(self.forge.job_artifacts, handoff.project_id, job_id)
+            if data is not None and (found := _extract_run(_archive(data, job_id), into / str(job_id))) is not None:
                 return found
         return None
 
     def _successful_jobs(self, handoff: Handoff) -> list[int]:
         """The pipeline's successful jobs, asked of GitLab when the hook listed none."""
-        pipeline = self.gitlab.project(handoff.project_id).pipelines.get(handoff.pipeline_id, lazy=True)
-        jobs = self.gitlab.read("GET pipeline jobs", lambda: pipeline.jobs.list(get_all=True))
-        return [int(job.id) for job in jobs if job.status == "success"]
+        jobs = self.retry.read(self.forge.pipeline_jobs, handoff.project_id, handoff.pipeline_id)
+        return [job.id for job in jobs if job.status == "success"]
 
-    def _commit(self, run: Run, project_id: int, branch: str) -> Any:
+    def _commit(self, run: Run, project_id: int, branch: str) -> bool:
         assert run.files is not None
         new = set(re.findall(r"^--- /dev/null\n\+\+\+ b/(.+)$", (run.selected or {}).get("diff", ""), re.M))
         actions = [
@@ -191,7 +186,8 @@ class Publisher:
             else {"start_branch": self._target(run, project_id)}
         )
         data = {"branch": branch, "commit_message": _commit_message(run), "actions": actions, **start}
-        return self.gitlab.project(project_id).commits.create(data)
+        self.forge.create_commit(project_id, data)
+        return True
 
     def _mr_fields(self, run: Run, project_id: int, branch: str) -> dict[str, Any]:
         return {
@@ -207,8 +203,7 @@ class Publisher:
     def _target(self, run: Run, project_id: int) -> str:
         if run.request.target_branch:
             return run.request.target_branch
-        project = self.gitlab.read("GET project", lambda: self.gitlab.gl.projects.get(project_id))
-        return str(project.default_branch)
+        return self.retry.read(self.forge.default_branch, project_id)
 
     def _context(self, run: Run, kind: str) -> dict[str, Any]:
         return context(run, marker(run.request.request_id, kind))
@@ -223,6 +218,15 @@ def _merged(saved: Request, handed: Request) -> Request:
     """The bot's record of the request, completed with what the CI job wrote (base commit, branch, links)."""
     fields = {**saved.__dict__, **{k: v for k, v in handed.__dict__.items() if v is not None}}
     return Request(**(fields | {"origin": handed.origin}))
+
+
+def _archive(data: bytes, job_id: int) -> zipfile.ZipFile:
+    if len(data) > MAX_ARTIFACTS_BYTES:
+        raise ForgeError(f"the artifacts of job {job_id} are larger than {MAX_ARTIFACTS_BYTES} bytes", None)
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise ForgeError(f"the artifacts of job {job_id} are not a zip archive: {e}", None) from e
 
 
 def _extract_run(archive: zipfile.ZipFile, into: Path) -> Path | None:

@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.errors import PayloadError
 from bot.forge import Forge
 from bot.logs import bind_delivery, get_logger
-from bot.retry import Calls
+from bot.retry import Retry
 from bot.server.events import Ignored, parse_event
 from bot.server.handlers import Context, Handlers
 from bot.server.handoff import Publisher
@@ -49,7 +49,7 @@ def make_app(
     forge: Forge,
     publisher: Publisher,
     *,
-    calls: Calls | None = None,
+    retry: Retry | None = None,
     worker_tasks: int = 4,
     retry_after: float = 60.0,
     poll_after: float = 60.0,
@@ -61,14 +61,14 @@ def make_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()
-        the_calls = calls or Calls()
-        me = await the_calls.read(forge.current_user)
+        the_retry = retry or Retry()
+        me = await the_retry.read_async(forge.current_user)
         state.bot_username = me.username
         worker = Worker(store, lambda job: handlers.handle(job), tasks=worker_tasks, retry_after=retry_after)
         handlers = Handlers(
             Context(
                 forge=forge,
-                calls=the_calls,
+                retry=the_retry,
                 store=store,
                 publisher=publisher,
                 me=me,

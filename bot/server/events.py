@@ -16,29 +16,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import PayloadError
+from bot.forge import REQUEST_VARIABLE
+from pipelines.runfiles import Origin
 
 TERMINAL_PIPELINE = ("success", "failed", "canceled")
-REQUEST_VARIABLE = "PERFBOT_REQUEST"
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class Origin(_Model):
-    """Where a request came from: the reply goes back here."""
-
-    project_id: int
-    project_path: str
-    project_url: str
-    default_branch: str | None = None
-    kind: Literal["merge_request", "issue"]
-    iid: int
-    note_id: int | None = None
-    requester: str
-    requester_id: int
-    source_branch: str | None = None
-    source_project_id: int | None = None
 
 
 class OptimizeRequested(_Model):

@@ -15,14 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.errors import CommandError, ForgeError
-from bot.forge import DEVELOPER, Forge, Noteable, PipelineJob, User
+from bot.forge import DEVELOPER, REQUEST_VARIABLE, Forge, Noteable, PipelineJob, User, marker
 from bot.logs import get_logger
-from bot.retry import Calls, is_transient
+from bot.retry import Retry, is_transient
 from bot.server import notes
-from bot.server.events import REQUEST_VARIABLE, TERMINAL_PIPELINE, OptimizeRequested, Origin, PipelineFinished
+from bot.server.events import TERMINAL_PIPELINE, OptimizeRequested, PipelineFinished
 from bot.server.grammar import Help, OptimizeArgs, parse_command, target_slug
 from bot.server.handoff import Handoff, Publisher
 from bot.server.store import Job, Store
+from pipelines.runfiles import Origin
 
 log = get_logger()
 
@@ -35,7 +36,7 @@ def request_id(business_key: str) -> str:
 @dataclass
 class Context:
     forge: Forge
-    calls: Calls
+    retry: Retry
     store: Store
     publisher: Publisher
     me: User
@@ -63,10 +64,10 @@ class Handlers:
     async def _admit(self, job: Job, event: OptimizeRequested) -> None:
         """Check the requester and the command, then take a run slot (or wait for one)."""
         ctx, origin = self._ctx, event.origin
-        req = request_id(job.business_key)
-        level = await ctx.calls.read(ctx.forge.access_level, origin.project_id, origin.requester_id)
+        req, project = request_id(job.business_key), _noteable(origin).project_id
+        level = await ctx.retry.read_async(ctx.forge.access_level, project, origin.requester_id)
         if level < DEVELOPER:
-            await self._reply(origin, req, "denied", notes.denied(req, origin.requester))
+            await self._reply(origin, req, "denied", notes.denied(req, str(origin.requester)))
             return await self._close(job, "rejected", f"{origin.requester} has access level {level}")
         try:
             args = parse_command(event.command)
@@ -76,8 +77,8 @@ class Handlers:
         if isinstance(args, Help):
             await self._reply(origin, req, "help", notes.help_text(req))
             return await self._close(job, "finished", "help")
-        async with self._locks[origin.project_id]:
-            running = await self._running(origin.project_id)
+        async with self._locks[project]:
+            running = await self._running(project)
             if running >= ctx.max_runs:
                 if job.state != "waiting":
                     await self._reply(origin, req, "queued", notes.queued(req, running))
@@ -91,17 +92,17 @@ class Handlers:
 
     async def _start(self, job: Job, event: OptimizeRequested) -> None:
         ctx, origin = self._ctx, event.origin
-        req = request_id(job.business_key)
+        req, project = request_id(job.business_key), _noteable(origin).project_id
         if origin.note_id is not None:
-            await ctx.calls.read(ctx.forge.award_emoji, _noteable(origin), origin.note_id, "eyes")
+            await ctx.retry.read_async(ctx.forge.award_emoji, _noteable(origin), origin.note_id, "eyes")
         args = parse_command(event.command)
         assert isinstance(args, OptimizeArgs)
         ref = await self._ref(origin)
         variables = _variables(event, args, req)
         try:
-            pipeline, created = await ctx.calls.ensure(
-                lambda: ctx.forge.find_pipeline(origin.project_id, ref, req),
-                lambda: ctx.forge.create_pipeline(origin.project_id, ref, variables),
+            pipeline, created = await ctx.retry.ensure_async(
+                lambda: ctx.forge.find_pipeline(project, ref, req),
+                lambda: ctx.forge.create_pipeline(project, ref, variables),
             )
         except ForgeError as e:
             if is_transient(e):
@@ -155,7 +156,7 @@ class Handlers:
         stale = time.time() - ctx.poll_after
         for run in await ctx.store.active_runs(project_id):
             if run.state == "running" and run.pipeline_id is not None and run.updated_at <= stale:
-                pipeline = await ctx.calls.read(ctx.forge.pipeline, project_id, run.pipeline_id)
+                pipeline = await ctx.retry.read_async(ctx.forge.pipeline, project_id, run.pipeline_id)
                 if pipeline.status in TERMINAL_PIPELINE:
                     await ctx.store.update(run.id, state="finished", detail=f"pipeline {pipeline.status} (polled)")
                     continue
@@ -170,17 +171,17 @@ class Handlers:
             return origin.source_branch
         if origin.default_branch:
             return origin.default_branch
-        return await self._ctx.calls.read(self._ctx.forge.default_branch, origin.project_id)
+        return await self._ctx.retry.read_async(self._ctx.forge.default_branch, origin.project_id)
 
     async def _jobs(self, event: PipelineFinished) -> list[PipelineJob]:
         if event.jobs:
             base = f"{event.project_url}/-/jobs"
             return [PipelineJob(j.id, j.name, j.status, f"{base}/{j.id}", j.failure_reason) for j in event.jobs]
-        return await self._ctx.calls.read(self._ctx.forge.pipeline_jobs, event.project_id, event.pipeline_id)
+        return await self._ctx.retry.read_async(self._ctx.forge.pipeline_jobs, event.project_id, event.pipeline_id)
 
     async def _reply(self, origin: Origin, req: str, kind: str, body: str) -> None:
-        forge, target, mark = self._ctx.forge, _noteable(origin), notes.marker(req, kind)
-        note, created = await self._ctx.calls.ensure(
+        forge, target, mark = self._ctx.forge, _noteable(origin), marker(req, kind)
+        note, created = await self._ctx.retry.ensure_async(
             lambda: forge.find_note(target, mark), lambda: forge.create_note(target, body)
         )
         log.info("note.posted" if created else "note.found", note=note.id, kind=kind)
@@ -191,6 +192,8 @@ class Handlers:
 
 
 def _noteable(origin: Origin) -> Noteable:
+    """The MR or issue a request came from (the webhook parser fills these fields for every request it accepts)."""
+    assert origin.project_id is not None and origin.kind is not None and origin.iid is not None
     return Noteable(project_id=origin.project_id, kind=origin.kind, iid=origin.iid)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.server.events import JobInfo, Origin
+from bot.server.events import JobInfo
+from pipelines.runfiles import Origin
 
 
 @dataclass(frozen=True)

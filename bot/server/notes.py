@@ -1,16 +1,12 @@
-"""The bot's replies. Each ends with a hidden marker naming the request and the kind of reply, which is how
-the bot finds a reply it already posted (after a retry or a restart) instead of posting it twice."""
+"""The bot's replies. Each ends with a hidden marker (`bot.forge.marker`) naming the request and the kind of reply,
+which is how the bot finds a reply it already posted (after a retry or a restart) instead of posting it twice."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.forge import PipelineJob
+from bot.forge import PipelineJob, marker
 from bot.server.grammar import GRAMMAR
-
-
-def marker(request_id: str, kind: str) -> str:
-    return f"<!-- perfbot:{request_id}:{kind} -->"
 
 
 def started(request_id: str, pipeline_id: int, url: str, what: str) -> str:

@@ -13,10 +13,10 @@ from pydantic import SecretStr
 
 from bot.errors import PublishError
 from bot.publish.publisher import Publisher, branch_name, make_publisher
-from bot.server.events import JobInfo, Origin
+from bot.server.events import JobInfo
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings
-from pipelines.runfiles import load_run
+from pipelines.runfiles import Origin, load_run
 from tests.bot.ci import conftest as ci
 from tests.bot.ci.conftest import BOT_TOKEN, Lab, copy_run
 from tests.fakes import gitlab_ci
