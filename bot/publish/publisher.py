@@ -5,8 +5,9 @@
 
 When a candidate was selected: the commits API creates branch `perfbot/<slug>-<request>` from the commit the
 run measured (`start_sha`) with the candidate's files (one commit), then the MR opens with the headline title,
-labels, `remove_source_branch` and the description from `templates/mr/`; a reply on the original note or issue
-links it. When nothing was selected: only a reply saying what was tried and the best rejected attempt's numbers.
+labels, `remove_source_branch` and the run's report.md as the description (`pipelines.report.markdown`); a reply
+on the original note or issue (`templates/notes/`) links it. When nothing was selected: only a reply saying what
+was tried and the best rejected attempt's numbers. Every GitLab call goes through `Forge` and `Retry`.
 
 Idempotent: every step first looks for its own result (the branch, an MR from that branch in any state, a reply
 carrying the request's marker), so publishing the same run twice opens one MR, and a publish that failed half
@@ -27,10 +28,10 @@ from bot.errors import ForgeError, PublishError
 from bot.forge import Forge, MergeRequest, Noteable, marker
 from bot.gitlab import GitLabForge
 from bot.logs import get_logger
-from bot.publish.text import context, mr_title, render
 from bot.retry import Retry
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings
+from pipelines.report.markdown import MAX_CHARS, commit_message, context, headline, render, render_markdown
 from pipelines.runfiles import REPORT_FILE, REQUEST_FILE, Request, Run, load_run
 
 __all__ = [
@@ -87,13 +88,11 @@ class Publisher:
         if isinstance(error, dict):  # the run could not be carried out: say why instead of "nothing found"
             return self.failed(run.request, project_id, str(error.get("message")), output=str(error.get("output", "")))
         if run.files is None:
-            note = self.reply(
-                run.request, project_id, "nothing", render("nothing.md.j2", **self._context(run, "nothing"))
-            )
+            note = self.reply(run.request, project_id, "nothing", self._note("nothing", run))
             return Outcome("nothing", note_id=note)
         mr, created = self.merge_request(run, project_id)
         extra = {"mr_ref": f"[{mr.reference}]({mr.web_url})", "title": mr.title}
-        body = render("published.md.j2", **self._context(run, "published"), **extra)
+        body = self._note("published", run, **extra)
         note = self.reply(run.request, project_id, "published", body)
         log.info("publish.done", mr=mr.web_url, created=created, request=run.request.request_id)
         return Outcome("merge_request", mr.web_url, created, note)
@@ -102,7 +101,8 @@ class Publisher:
         """Tell the requester that the run could not be carried out (nothing to publish); `output`: the first lines
         of the failing test's output, shown as a code block."""
         body = render(
-            "failed.md.j2",
+            "notes/failed.md.j2",
+            limit=MAX_CHARS,
             request=request,
             problem=problem,
             output=output,
@@ -185,7 +185,12 @@ class Publisher:
             if run.request.base_sha
             else {"start_branch": self._target(run, project_id)}
         )
-        data = {"branch": branch, "commit_message": _commit_message(run), "actions": actions, **start}
+        data = {
+            "branch": branch,
+            "commit_message": commit_message(run.report, run.request.request_id),
+            "actions": actions,
+            **start,
+        }
         self.forge.create_commit(project_id, data)
         return True
 
@@ -193,8 +198,10 @@ class Publisher:
         return {
             "source_branch": branch,
             "target_branch": self._target(run, project_id),
-            "title": mr_title(run),
-            "description": render("description.md.j2", **self._context(run, "mr")),
+            "title": f"perf: {headline(run.report)}",
+            "description": render_markdown(
+                run.report, request=run.request, marker=self._marker(run, "mr"), limit=MAX_CHARS
+            ),
             "labels": ",".join(self.labels),
             "remove_source_branch": True,
             "squash": True,
@@ -205,8 +212,13 @@ class Publisher:
             return run.request.target_branch
         return self.retry.read(self.forge.default_branch, project_id)
 
-    def _context(self, run: Run, kind: str) -> dict[str, Any]:
-        return context(run, marker(run.request.request_id, kind))
+    def _note(self, kind: str, run: Run, **extra: Any) -> str:
+        """The reply of `kind` (`templates/notes/<kind>.md.j2`) on a finished run."""
+        values = context(run.report, run.request, self._marker(run, kind))
+        return render(f"notes/{kind}.md.j2", limit=MAX_CHARS, **values, **extra)
+
+    def _marker(self, run: Run, kind: str) -> str:
+        return marker(run.request.request_id, kind)
 
 
 def make_publisher(settings: Settings) -> Publisher:
@@ -246,11 +258,3 @@ def _extract_run(archive: zipfile.ZipFile, into: Path) -> Path | None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read(name))
     return into
-
-
-def _commit_message(run: Run) -> str:
-    selected = run.selected or {}
-    lines = [mr_title(run), ""]
-    lines += [f"Candidate {selected.get('id')} ({selected.get('origin')}): {selected.get('reason')}.", ""]
-    lines.append(f"Found and measured by perfbot (request {run.request.request_id}).")
-    return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.report.chromium import Browser, chromium_path
+from tests.bot.ci.chromium import Browser, chromium_path
 
 SCREENSHOT = "report.png"
 
