@@ -16,12 +16,12 @@ from bot.ci.run import FINALISTS_FILE, run_id
 from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config
 from pipelines.errors import UsageError
-from pipelines.evaluate import Candidate, CandidateResult, Evaluator, PointResult, TestsResult, Timing
+from pipelines.evaluate import Candidate, CandidateResult, PointResult, TestsResult, Timing
 from pipelines.report import Cost, Report, write_artifacts
 from pipelines.runfiles import Request, write_run_files
-from pipelines.select.selection import select
+from pipelines.select.selection import measure_and_select
 from pipelines.trace import Trace
-from sandbox.factory import SandboxKind, open_sandbox
+from sandbox.factory import SandboxKind
 
 
 def gather(
@@ -31,19 +31,17 @@ def gather(
     reports = [_read(d / "report.json") for d in shards]
     candidates = finalist_candidates(shards)
     progress.say(f"gathering {len(shards)} shard(s): {len(candidates)} finalist(s) to measure together")
-    with open_sandbox(kind, label="perfbot-gather", benchmark=True) as sandbox:
-        evaluator = Evaluator(repo, config, sandbox, progress=progress.evaluator)
-        baseline = evaluator.prepare()
-        results = evaluator.evaluate(candidates) if candidates else []
-        isolated = bool(sandbox.isolated)
-    best = select(results)
+    measured = measure_and_select(
+        repo, config, candidates, sandbox_kind=kind, label="perfbot-gather", progress=progress.evaluator
+    )
+    results, best = measured.results, measured.selected
     report = Report(
-        baseline=baseline,
+        baseline=measured.baseline,
         candidates=results + shard_rejections(reports),
         selected=best.id if best else None,
         config=config,
         sandbox_kind=kind or "docker",
-        sandbox_isolated=isolated,
+        sandbox_isolated=measured.isolated,
         run_id=run_id(request),
         repo=str(repo),
         cost=_total_cost(reports),

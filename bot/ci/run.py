@@ -12,14 +12,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.ci.shard import Shard, search
+from bot.ci.shard import Shard
 from pipelines.agent.prompts import Focus
 from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config
 from pipelines.report import Report, write_artifacts
-from pipelines.report.build import build_report, headline
+from pipelines.report.build import build_report
+from pipelines.report.markdown import outcome_line
 from pipelines.runfiles import Request, write_json, write_run_files
-from pipelines.trace import Trace
+from pipelines.select.search import run_search
 from sandbox.factory import SandboxKind
 
 FINALISTS_FILE = "finalists.json"
@@ -40,28 +41,24 @@ def optimize_in_ci(
     """Search (all agents, or this shard's), measure, select, and write the artifacts into `out`: a whole run's
     (with request.json and selected.json) or a shard's (with finalists.json)."""
     out.mkdir(parents=True, exist_ok=True)
-    trace = Trace(out / "trace.jsonl")
-    try:
-        searched = search(repo, config, kind, trace, progress, shard=shard or Shard(1, 1), focus=focus)
-    finally:
-        trace.close()
-    report = build_report(
+    searched = run_search(
         repo,
         config,
-        searched.result,
-        searched.baseline,
-        run_id=run_id(request),
-        branch=None,
-        sandbox_kind=kind or "docker",
-        isolated=searched.isolated,
+        sandbox_kind=kind,
+        trace_path=out / "trace.jsonl",
+        progress=progress,
+        evaluator_progress=progress.evaluator,
+        slots=shard.slots if shard else None,
+        focus=focus,
     )
+    report = build_report(repo, config, searched, run_id=run_id(request), sandbox_kind=kind or "docker")
     report.extra |= {"request_id": request.request_id, "target": request.target, "shard": str(shard or "")}
     write_artifacts(report, out)
     if shard is None:
         write_run_files(out, request, report.selected, searched.result.selected_files)
     else:
         write_json(out / FINALISTS_FILE, {"shard": str(shard), "finalists": finalists(searched.measured)})
-    progress.say(headline(searched.result, None))
+    progress.say(outcome_line(report.to_json()))
     return report
 
 

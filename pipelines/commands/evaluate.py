@@ -16,12 +16,11 @@ from pathlib import Path
 
 from pipelines.config import load_config
 from pipelines.errors import UsageError
-from pipelines.evaluate.engine import Evaluator, outside_target
+from pipelines.evaluate.engine import outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
 from pipelines.report import Report, write_artifacts
 from pipelines.report.failure import FailedRun, write_failure_artifacts
-from pipelines.select.selection import select
-from sandbox.factory import open_sandbox
+from pipelines.select.selection import measure_and_select
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,24 +50,23 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or repo / ".perfbot" / "runs" / run_id
     started = time.monotonic()
     try:
-        with committed_tree(repo) as tree, open_sandbox(args.sandbox, label="perfbot-eval", benchmark=True) as box:
-            evaluator = Evaluator(tree, config, box, progress=_progress, repeat=args.repeat)
-            baseline = evaluator.prepare()
-            results = evaluator.evaluate(candidates)
-            kind, isolated = box.kind, box.isolated
+        with committed_tree(repo) as tree:
+            measured = measure_and_select(
+                tree, config, candidates, sandbox_kind=args.sandbox, progress=_progress, repeat=args.repeat
+            )
     except Exception as e:
         failed = FailedRun(e, config, args.sandbox, run_id=run_id, repo=str(repo), extra={"command": "evaluate"})
         paths = write_failure_artifacts(failed, out)
         _progress(f"the evaluation failed and nothing was measured; {paths['report.md']} says why")
         raise
-    best = select(results)
+    results, best = measured.results, measured.selected
     report = Report(
-        baseline=baseline,
+        baseline=measured.baseline,
         candidates=results,
         selected=best.id if best else None,
         config=config,
-        sandbox_kind=kind,
-        sandbox_isolated=isolated,
+        sandbox_kind=measured.sandbox_kind,
+        sandbox_isolated=measured.isolated,
         run_id=run_id,
         repo=str(repo),
         extra={"command": "evaluate", "duration_s": round(time.monotonic() - started, 2)},

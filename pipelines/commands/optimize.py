@@ -17,15 +17,12 @@ from typing import Any
 from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config, parse_config
 from pipelines.errors import UsageError
-from pipelines.evaluate import Evaluator
-from pipelines.evaluate.table import format_seconds
 from pipelines.git import BranchError, create_branch, is_git_repo
 from pipelines.report import write_artifacts
-from pipelines.report.build import build_report, headline
+from pipelines.report.build import build_report
 from pipelines.report.failure import FailedRun, write_failure_artifacts
-from pipelines.select.search import Search, SearchResult
-from pipelines.trace import Trace
-from sandbox.factory import open_sandbox
+from pipelines.report.markdown import commit_message, outcome_line
+from pipelines.select.search import run_search
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,28 +61,24 @@ def run(args: argparse.Namespace) -> int:
         f"optimizing {repo} with {config.search.agents} agent(s) x {config.search.steps} steps x "
         f"{config.search.rounds} round(s), model {config.agent.model}, sandbox {args.sandbox or 'docker'}"
     )
-    trace = Trace(out / "trace.jsonl")
     try:
-        result, baseline, isolated = search(repo, config, args.sandbox, trace, progress)
+        searched = run_search(
+            repo,
+            config,
+            sandbox_kind=args.sandbox,
+            trace_path=out / "trace.jsonl",
+            progress=progress,
+            evaluator_progress=progress.evaluator,
+        )
     except Exception as e:
         failed = FailedRun(e, config, args.sandbox or "docker", run_id=run_id, repo=str(repo))
         report_failure(failed, out, progress)
         raise
-    finally:
-        trace.close()
-    branch = write_branch(repo, config, result, progress)
-    report = build_report(
-        repo,
-        config,
-        result,
-        baseline,
-        run_id=run_id,
-        branch=branch,
-        sandbox_kind=args.sandbox or "docker",
-        isolated=isolated,
-    )
+    report = build_report(repo, config, searched, run_id=run_id, sandbox_kind=args.sandbox or "docker")
+    files = searched.result.selected_files
+    branch = report.extra["branch"] = write_branch(repo, config, report.to_json(), files, progress)
     write_artifacts(report, out)
-    progress.say(headline(result, branch))
+    progress.say(outcome_line(report.to_json(), branch))
     progress.say(f"artifacts: {out}")
     return 0
 
@@ -96,42 +89,21 @@ def report_failure(failed: FailedRun, out: Path, progress: LiveProgress) -> None
     progress.say(f"the run failed and nothing was changed; {paths['report.md']} says why")
 
 
-def search(
-    repo: Path, config: Config, kind: Any, trace: Trace, progress: LiveProgress
-) -> tuple[SearchResult, Any, bool]:
-    with open_sandbox(kind, label="perfbot-eval", benchmark=True) as sandbox:
-        evaluator = Evaluator(repo, config, sandbox, progress=progress.evaluator)
-        baseline = evaluator.prepare()
-        result = Search(repo, config, evaluator, sandbox_kind=kind, trace=trace, progress=progress).run()
-        return result, baseline, bool(sandbox.isolated)
-
-
-def write_branch(repo: Path, config: Config, result: SearchResult, progress: LiveProgress) -> str | None:
-    if result.selected is None or result.selected_files is None:
+def write_branch(
+    repo: Path, config: Config, report: dict[str, Any], files: dict[str, str] | None, progress: LiveProgress
+) -> str | None:
+    """A branch `perfbot/<slug>` with one commit holding the selected candidate's `files`, if one was selected."""
+    if report["selected"] is None or files is None:
         return None
     if not is_git_repo(repo):
         progress.say(f"{repo} is not a git repository: no branch written (the patch is in patch.diff)")
         return None
     slug = config.benchmark.entry.split(":")[-1].replace("_", "-").replace(".", "-").lower()
     try:
-        return create_branch(repo, slug, result.selected_files, commit_message(config, result))
+        return create_branch(repo, slug, files, commit_message(report))
     except BranchError as e:
         progress.say(f"no branch written: {e}")
         return None
-
-
-def commit_message(config: Config, result: SearchResult) -> str:
-    selected = result.selected
-    assert selected is not None
-    entry = config.benchmark.entry
-    lines = [f"perf: speed up {entry} ({selected.score:.2f}x score)", ""]
-    for point in selected.points:
-        params = ", ".join(f"{k}={v}" for k, v in point.params.items())
-        if point.baseline is not None:
-            before, after = format_seconds(point.baseline.median_s), format_seconds(point.time_s)
-            lines.append(f"  {params}: {before} -> {after} ({point.ratios.get('time', 0):.2f}x)")
-    lines += ["", f"Candidate {selected.id} ({selected.origin}): {selected.reason}.", "Found and measured by perfbot."]
-    return "\n".join(lines) + "\n"
 
 
 def with_overrides(config: Config, args: argparse.Namespace) -> Config:

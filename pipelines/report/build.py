@@ -1,4 +1,5 @@
-"""The `Report` of a `perfbot optimize` run: the evaluator's results plus agents, cost, branch and search notes."""
+"""The `Report` of a search run: the evaluator's results plus agents, cost and search notes (`extra.branch` is set by
+`perfbot optimize` once it has written one)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,28 @@ from typing import Any
 
 from pipelines.agent.loop import AgentOutcome
 from pipelines.config import Config
-from pipelines.evaluate import BaselineResult
 from pipelines.report.model import Cost, Report
-from pipelines.select.search import SearchResult
+from pipelines.select.search import Searched
 
 
 def build_report(
     repo: Path,
     config: Config,
-    result: SearchResult,
-    baseline: BaselineResult,
+    searched: Searched,
     *,
     run_id: str,
-    branch: str | None,
     sandbox_kind: str,
-    isolated: bool,
 ) -> Report:
+    result = searched.result
     total = result.budget.total()
     usage = result.budget.by_agent()
     return Report(
-        baseline=baseline,
+        baseline=searched.baseline,
         candidates=list(result.results),
         selected=result.selected.id if result.selected else None,
         config=config,
         sandbox_kind=sandbox_kind,
-        sandbox_isolated=isolated,
+        sandbox_isolated=searched.isolated,
         run_id=run_id,
         repo=str(repo),
         cost=Cost(input_tokens=total.prompt_tokens, output_tokens=total.output_tokens, usd=total.usd),
@@ -39,7 +37,7 @@ def build_report(
         extra={
             "model": config.agent.model,
             "search": config.search.model_dump(),
-            "branch": branch,
+            "branch": None,
             "notes": result.notes,
             "cache": {"read_tokens": total.cache_read_tokens, "write_tokens": total.cache_write_tokens},
             "budget_exhausted": total.usd >= config.search.max_cost_usd,
@@ -60,16 +58,3 @@ def agent_entry(outcome: AgentOutcome, usage: Any) -> dict[str, Any]:
         "best_score": outcome.best.score if outcome.best else None,
         "cost": (usage or outcome.usage).as_dict(),
     }
-
-
-def headline(result: SearchResult, branch: str | None) -> str:
-    """One line for the terminal: what was found and where it is."""
-    spent = f"${result.budget.total().usd:.4f}"
-    if result.selected is None:
-        rejected = len(result.results)
-        return f"no faster candidate was accepted ({rejected} measured, {spent} spent); the repo is unchanged"
-    where = f" → branch {branch}" if branch else ""
-    return (
-        f"selected {result.selected.id} ({result.selected.origin}): score {result.selected.score:.2f}x"
-        f"{where} ({len(result.results)} candidate(s) measured, {spent} spent)"
-    )

@@ -6,13 +6,16 @@ and its best measured state) is a candidate; identical candidates are measured o
 With `search.combine`, the top correct and faster candidates whose changes touch disjoint regions are merged
 and the merge measured; selection then keeps it only if it is accepted and scores best.
 `search.max_cost_usd` is a hard budget shared by all agents.
+
+`run_search(...)` is how every command runs one (`perfbot optimize`, each CI shard, `perfbot bench`): it opens the
+benchmark sandbox, tests and measures the baseline there, and runs the search with its trace.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +26,7 @@ from pipelines.agent.prompts import Focus, system_prompt, task_message
 from pipelines.config import Config
 from pipelines.edit import EditSession
 from pipelines.edit.workspace import Workspace
-from pipelines.evaluate import Candidate, CandidateResult, Evaluator
+from pipelines.evaluate import BaselineResult, Candidate, CandidateResult, Evaluator
 from pipelines.models import open_model
 from pipelines.models.budget import Budget
 from pipelines.select.combine import combine_files
@@ -46,6 +49,56 @@ class SearchResult:
     """Repo-relative path -> full text of the files the selected candidate changes."""
 
 
+@dataclass
+class Searched:
+    """What `run_search` gives: the search's result, and what a report or a CI shard needs beside it."""
+
+    result: SearchResult
+    baseline: BaselineResult
+    isolated: bool
+    measured: list[Measurement]
+    """Every measurement (candidate with its files, and its result)."""
+
+
+Slots = Callable[[int], Sequence[int]]
+"""Which of a round's K agent slots to run here (a CI shard runs its share); all of them when not given."""
+
+
+def run_search(
+    repo: Path,
+    config: Config,
+    *,
+    sandbox_kind: SandboxKind | None,
+    trace_path: Path,
+    progress: Progress = lambda event, **fields: None,
+    evaluator_progress: Callable[[str], None] | None = None,
+    slots: Slots | None = None,
+    focus: Focus | None = None,
+    label: str = "perfbot-eval",
+) -> Searched:
+    """Open the benchmark sandbox, prepare the baseline in it (tests, A/A noise) and run the whole search, writing
+    the trace to `trace_path`. Raises what the baseline raises (e.g. `BaselineError`) before any agent starts."""
+    trace = Trace(trace_path)
+    try:
+        with open_sandbox(sandbox_kind, label=label, benchmark=True) as sandbox:
+            evaluator = Evaluator(repo, config, sandbox, progress=evaluator_progress)
+            baseline = evaluator.prepare()
+            search = Search(
+                repo,
+                config,
+                evaluator,
+                sandbox_kind=sandbox_kind,
+                trace=trace,
+                progress=progress,
+                focus=focus,
+                slots=slots or range,
+            )
+            result = search.run()
+            return Searched(result, baseline, bool(sandbox.isolated), search.measure.measured())
+    finally:
+        trace.close()
+
+
 class Search:
     def __init__(
         self,
@@ -57,6 +110,7 @@ class Search:
         trace: Trace,
         progress: Progress = lambda event, **fields: None,
         focus: Focus | None = None,
+        slots: Slots = range,
     ) -> None:
         self.repo = repo
         self.focus = focus
@@ -69,6 +123,7 @@ class Search:
         self.measure = Measurer(evaluator, trace, progress)
         self.outcomes: list[AgentOutcome] = []
         self.stop = threading.Event()
+        self.slots = slots
 
     def run(self) -> SearchResult:
         search = self.config.search
@@ -97,10 +152,12 @@ class Search:
 
     def run_round(self, round_: int, start: dict[str, str], note: str) -> list[AgentOutcome]:
         k = self.config.search.agents
-        first = (round_ - 1) * k
-        workers = max(1, min(k, os.cpu_count() or 1))
+        indices = [(round_ - 1) * k + slot for slot in self.slots(k)]
+        if not indices:
+            return []
+        workers = max(1, min(len(indices), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-agent") as pool:
-            futures = [pool.submit(self.run_agent, first + i, round_, start, note) for i in range(k)]
+            futures = [pool.submit(self.run_agent, index, round_, start, note) for index in indices]
             try:
                 return [f.result() for f in futures]
             except KeyboardInterrupt:
