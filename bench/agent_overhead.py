@@ -28,15 +28,15 @@ import yaml
 # The fake Messages API lives with the tests (not in the installed package): import it from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.agent import Agent
-from pipelines.agent_prompts import system_prompt, task_message
+from pipelines.agent.loop import Agent
+from pipelines.agent.prompts import system_prompt, task_message
 from pipelines.config import load_config
 from pipelines.edit import EditSession
+from pipelines.edit.workspace import Workspace
 from pipelines.models import Model, ModelReply, ModelRequest, Usage
 from pipelines.models.claude import AnthropicModel
 from pipelines.models.scripted import ScriptedModel
 from pipelines.trace import Trace
-from pipelines.workspace import Workspace
 from sandbox.factory import open_sandbox
 from tests.fakes.anthropic import FakeAnthropic
 

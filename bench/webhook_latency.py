@@ -67,9 +67,9 @@ def server_process(conn: Connection, kind: str, gitlab_url: str, db: str) -> Non
             app.router.add_post("/webhook", handler)
         else:
             from bot import logs
-            from bot.gitlab_forge import GitLabForge
-            from bot.server import favour_the_event_loop, make_app
-            from bot.settings import load_settings
+            from bot.gitlab import GitLabForge
+            from bot.server.app import favour_the_event_loop, make_app
+            from bot.server.settings import load_settings
 
             env = {
                 "PERFBOT_GITLAB_URL": gitlab_url,

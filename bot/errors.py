@@ -5,7 +5,8 @@
         ├── SettingsError        missing or invalid server settings (exit code 2 at start)
         ├── PayloadError         a webhook body the bot cannot read (answered with 400)
         ├── CommandError         a bad `/optimize` argument (answered with a note showing the grammar)
-        └── ForgeError           a GitLab call that still failed after the retries
+        ├── ForgeError           a GitLab call that still failed after the retries
+        └── PublishError         a finished run that cannot be published (no artifacts, or GitLab refused)
 
 Messages name what is wrong and what was expected; they never contain a token or a secret.
 """
@@ -37,3 +38,7 @@ class ForgeError(BotError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class PublishError(BotError):
+    """A run that cannot be published as it stands (no job has its artifacts, or GitLab refused for good)."""

@@ -1,17 +1,21 @@
-"""The `Forge` protocol: the few GitLab operations the bot performs, as plain synchronous calls.
+"""The `Forge` protocol: the few GitLab operations the bot and the publisher perform, as plain synchronous calls.
 
-The implementation (`bot.gitlab_forge.GitLabForge`) wraps python-gitlab; the worker runs every call off the
-event loop through `bot.calls.Calls`, which owns the retry policy. Failures raise `bot.errors.ForgeError`
-carrying the HTTP status (None when GitLab did not answer), so the caller can tell transient from final.
+The one implementation (`bot.gitlab.GitLabForge`) wraps python-gitlab; callers go through `bot.retry.Retry`,
+which owns the retry policy (the server's worker off the event loop, the publisher in its own thread). Failures
+raise `bot.errors.ForgeError` carrying the HTTP status (None when GitLab did not answer), so the caller can tell
+transient from final.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 NoteableKind = Literal["merge_request", "issue"]
 DEVELOPER = 30
+REQUEST_VARIABLE = "PERFBOT_REQUEST"
+"""The CI variable that names the request a pipeline was started for."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,21 @@ class PipelineJob:
     failure_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class MergeRequest:
+    web_url: str
+    title: str
+    reference: str
+    """The full reference, e.g. `group/project!12`."""
+    source_branch: str
+
+
+def marker(request_id: str, kind: str) -> str:
+    """The hidden marker that ends each of the bot's notes: a later call finds a note an earlier one posted by it
+    (`Forge.find_note`) instead of posting it twice."""
+    return f"<!-- perfbot:{request_id}:{kind} -->"
+
+
 class Forge(Protocol):
     def current_user(self) -> User:
         """The bot's own account (validates the token)."""
@@ -80,3 +99,21 @@ class Forge(Protocol):
     def pipeline(self, project_id: int, pipeline_id: int) -> Pipeline: ...
 
     def pipeline_jobs(self, project_id: int, pipeline_id: int) -> list[PipelineJob]: ...
+
+    def merge_request_for(self, project_id: int, branch: str) -> MergeRequest | None:
+        """The newest merge request (any state) whose source branch is `branch`."""
+        ...
+
+    def open_merge_requests(self, project_id: int, label: str) -> list[MergeRequest]: ...
+
+    def create_merge_request(self, project_id: int, fields: Mapping[str, Any]) -> MergeRequest: ...
+
+    def branch_exists(self, project_id: int, branch: str) -> bool: ...
+
+    def create_commit(self, project_id: int, fields: Mapping[str, Any]) -> None:
+        """One commit through the commits API (`branch`, `start_sha` or `start_branch`, `actions`, …)."""
+        ...
+
+    def job_artifacts(self, project_id: int, job_id: int) -> bytes | None:
+        """The job's artifacts archive (zip), None when it has none."""
+        ...

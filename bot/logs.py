@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable, MutableMapping
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import structlog
 
@@ -71,6 +71,20 @@ def configure(secrets: Iterable[str], stream: TextIO = sys.stdout, level: int = 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
+
+
+def configure_stderr(secrets: Iterable[str]) -> None:
+    """`configure` for a command whose stdout carries its result: JSON lines on whatever `sys.stderr` is when a
+    line is written (a test's capture may replace it after logging was configured)."""
+    configure(secrets, stream=cast(TextIO, _Stderr()))
+
+
+class _Stderr:
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def bind_delivery(delivery: str) -> None:

@@ -3,7 +3,9 @@
     PerfbotError                 base of everything perfbot raises on purpose
     ├── UsageError               bad command-line usage (exit code 2)
     ├── ConfigError              a bad `.perfbot.yml` / `[tool.perfbot]` (exit code 2)
-    └── EvaluationError          the evaluation could not be carried out (e.g. the baseline fails its tests)
+    ├── EvaluationError          the evaluation could not be carried out (e.g. the baseline fails its tests)
+    │   └── BaselineError        the baseline itself fails (its tests, or the benchmark on it)
+    └── RunFilesError            a run's artifacts directory is missing a file or holds a malformed one
 
 Messages are written for the person (or model) who has to act on them: they name the file, the key
 and what was expected.
@@ -42,3 +44,7 @@ class BaselineError(EvaluationError):
     def __init__(self, message: str, tests: TestsResult) -> None:
         super().__init__(message)
         self.tests = tests
+
+
+class RunFilesError(PerfbotError):
+    """A run's artifacts directory cannot be used as it stands (pipelines/runfiles.py): the text names the file."""

@@ -1,8 +1,9 @@
 """Built-in command adapters: how to run a known CLI agent headless inside the sandbox.
 
-Each adapter is a set of defaults for a `CommandContestant` (command, image, usage parser); keys written in the
-contestants file win. Agents without a headless mode cannot be driven by a harness and are listed in
-`NO_HEADLESS_MODE` with the reason, so `perfbot bench --list-adapters` can say so.
+Each adapter is a set of defaults for a `CommandContestant` (command, image, usage parser), filled in by
+`contestants.apply_adapter`; keys written in the contestants file win. Agents without a headless mode cannot be
+driven by a harness and are listed in `NO_HEADLESS_MODE` with the reason, so `perfbot bench --list-adapters` can
+say so.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-
-from pipelines.bench.contestants import CommandContestant
-from pipelines.errors import ConfigError
 
 DEFAULT_PROMPT = """\
 Make this Python code faster without changing what it does.
@@ -50,24 +48,6 @@ NO_HEADLESS_MODE: dict[str, str] = {
     "cursor": "Cursor is an IDE: its agent runs only inside the editor's UI, with no command to run it unattended",
     "windsurf": "Windsurf (Cascade) is an IDE agent with no command-line or headless mode a harness could drive",
 }
-
-
-def apply_adapter(contestant: CommandContestant) -> CommandContestant:
-    """The contestant with its adapter's defaults filled in where the file left a key unset."""
-    if contestant.adapter is None:
-        if not contestant.command:
-            raise ConfigError(f"contestant {contestant.name}: a command contestant needs `command` or `adapter`")
-        return contestant
-    name = contestant.adapter
-    if name in NO_HEADLESS_MODE:
-        raise ConfigError(f"contestant {contestant.name}: {name} cannot be benchmarked: {NO_HEADLESS_MODE[name]}")
-    if name not in ADAPTERS:
-        known = sorted(ADAPTERS)
-        raise ConfigError(f"contestant {contestant.name}: unknown adapter {name!r}; the adapters are {known}")
-    given = contestant.model_dump(exclude_unset=True)
-    defaults = ADAPTERS[name]
-    merged = {**defaults, **given, "env": {**defaults.get("env", {}), **given.get("env", {})}}
-    return CommandContestant.model_validate(merged)
 
 
 def read_usage(parser: str, output: str) -> dict[str, float]:

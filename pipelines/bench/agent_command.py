@@ -21,9 +21,9 @@ from typing import Any
 from pipelines.bench.adapters import DEFAULT_PROMPT, read_usage
 from pipelines.bench.contestants import CommandContestant
 from pipelines.bench.suite import Task
+from pipelines.edit.workspace import Workspace
 from pipelines.errors import ConfigError
 from pipelines.trace import secret_values
-from pipelines.workspace import Workspace
 from sandbox.base import Sandbox
 from sandbox.factory import SandboxKind
 from sandbox.local import LocalSandbox

@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pipelines.bench.adapters import ADAPTERS, NO_HEADLESS_MODE
 from pipelines.errors import ConfigError, UsageError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
@@ -123,8 +124,6 @@ class ContestantsFile(BaseModel):
 
 def load_contestants(path: Path) -> list[AnyContestant]:
     """The contestants of `path`, with adapters applied; errors name the file and the key."""
-    from pipelines.bench.adapters import apply_adapter
-
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
@@ -144,6 +143,24 @@ def load_contestants(path: Path) -> list[AnyContestant]:
     if duplicates:
         raise ConfigError(f"{path}: contestant names must be unique; repeated: {duplicates}")
     return contestants
+
+
+def apply_adapter(contestant: CommandContestant) -> CommandContestant:
+    """The contestant with its adapter's defaults filled in where the file left a key unset."""
+    if contestant.adapter is None:
+        if not contestant.command:
+            raise ConfigError(f"contestant {contestant.name}: a command contestant needs `command` or `adapter`")
+        return contestant
+    name = contestant.adapter
+    if name in NO_HEADLESS_MODE:
+        raise ConfigError(f"contestant {contestant.name}: {name} cannot be benchmarked: {NO_HEADLESS_MODE[name]}")
+    if name not in ADAPTERS:
+        known = sorted(ADAPTERS)
+        raise ConfigError(f"contestant {contestant.name}: unknown adapter {name!r}; the adapters are {known}")
+    given = contestant.model_dump(exclude_unset=True)
+    defaults = ADAPTERS[name]
+    merged = {**defaults, **given, "env": {**defaults.get("env", {}), **given.get("env", {})}}
+    return CommandContestant.model_validate(merged)
 
 
 def parse_sweep(text: str) -> list[tuple[int, int]]:

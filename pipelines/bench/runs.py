@@ -18,10 +18,11 @@ from pipelines.bench.contestants import AnyContestant, CommandContestant, Overla
 from pipelines.bench.failures import correctness_failures, summarize
 from pipelines.bench.suite import Task
 from pipelines.config import Config, parse_config
-from pipelines.evaluate import Candidate, CandidateResult, Evaluator, select
-from pipelines.select import Search
-from pipelines.trace import Trace, read_trace
-from sandbox.factory import SandboxKind, open_sandbox
+from pipelines.evaluate import Candidate, CandidateResult
+from pipelines.select.search import run_search
+from pipelines.select.selection import measure_and_select
+from pipelines.trace import read_trace
+from sandbox.factory import SandboxKind
 
 
 def run_one(
@@ -66,14 +67,8 @@ def configured(task: Task, contestant: PerfbotContestant) -> Config:
 
 def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: SandboxKind | None) -> dict[str, Any]:
     config = configured(task, contestant)
-    trace = Trace(run_dir / "trace.jsonl")
-    try:
-        with open_sandbox(kind, label=f"bench-{task.name}", benchmark=True) as sandbox:
-            evaluator = Evaluator(task.repo, config, sandbox)
-            evaluator.prepare()
-            result = Search(task.repo, config, evaluator, sandbox_kind=kind, trace=trace).run()
-    finally:
-        trace.close()
+    trace_path = run_dir / "trace.jsonl"
+    result = run_search(task.repo, config, sandbox_kind=kind, trace_path=trace_path, label=f"bench-{task.name}").result
     usage = result.budget.total()
     search = config.search
     return {
@@ -90,22 +85,18 @@ def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: San
             "total_steps": search.agents * search.steps * search.rounds,
             "max_cost_usd": search.max_cost_usd,
         },
-        "failures": summarize(read_trace(run_dir / "trace.jsonl"), result.results),
+        "failures": summarize(read_trace(trace_path), result.results),
     }
 
 
 def _command(task: Task, contestant: CommandContestant, run_dir: Path, kind: SandboxKind | None) -> dict[str, Any]:
     agent = run_agent_command(task, contestant, kind)
     (run_dir / "agent.log").write_text(agent.output, encoding="utf-8")
-    results: list[CandidateResult] = []
-    with open_sandbox(kind, label=f"bench-{task.name}", benchmark=True) as sandbox:
-        evaluator = Evaluator(task.repo, task.config, sandbox)
-        evaluator.prepare()
-        if agent.files:
-            origin = f"what {contestant.name} left in the workspace"
-            results = evaluator.evaluate([Candidate(id=contestant.name, origin=origin, files=agent.files)])
+    origin = f"what {contestant.name} left in the workspace"
+    left = [Candidate(id=contestant.name, origin=origin, files=agent.files)] if agent.files else []
+    measured = measure_and_select(task.repo, task.config, left, sandbox_kind=kind, label=f"bench-{task.name}")
     return {
-        **_verdict(select(results), results),
+        **_verdict(measured.selected, measured.results),
         "usage": agent.usage,
         "budget": {"steps": contestant.steps, "total_steps": contestant.steps, "max_cost_usd": contestant.max_cost_usd},
         "failures": None,
@@ -116,13 +107,11 @@ def _command(task: Task, contestant: CommandContestant, run_dir: Path, kind: San
 
 
 def _overlay(task: Task, contestant: OverlayContestant, kind: SandboxKind | None) -> dict[str, Any]:
-    files = task.overlays[contestant.kind]
-    with open_sandbox(kind, label=f"bench-{task.name}", benchmark=True) as sandbox:
-        evaluator = Evaluator(task.repo, task.config, sandbox)
-        results = evaluator.evaluate(
-            [Candidate(id=contestant.name, origin=f"the task's {contestant.kind}/", files=files)]
-        )
-    return {**_verdict(select(results), results), "usage": {}, "budget": None, "failures": None}
+    shipped = Candidate(
+        id=contestant.name, origin=f"the task's {contestant.kind}/", files=task.overlays[contestant.kind]
+    )
+    measured = measure_and_select(task.repo, task.config, [shipped], sandbox_kind=kind, label=f"bench-{task.name}")
+    return {**_verdict(measured.selected, measured.results), "usage": {}, "budget": None, "failures": None}
 
 
 def _verdict(selected: CandidateResult | None, results: list[CandidateResult]) -> dict[str, Any]:

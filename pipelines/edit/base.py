@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Protocol
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.ledger import FailureLog, TurnLedger
 from pipelines.edit.text import Document, syntax_error
-from pipelines.workspace import Workspace
+from pipelines.edit.workspace import Workspace
 
 
 @dataclass

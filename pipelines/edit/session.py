@@ -18,8 +18,8 @@ from pipelines.edit.errors import ToolRefused
 from pipelines.edit.replace import Replace
 from pipelines.edit.rewrite_symbol import RewriteSymbol
 from pipelines.edit.view_file import ViewFile
+from pipelines.edit.workspace import Workspace
 from pipelines.edit.write_file import WriteFile
-from pipelines.workspace import Workspace
 from sandbox.base import SandboxError
 
 log = structlog.get_logger(__name__)

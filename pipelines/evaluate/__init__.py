@@ -3,7 +3,6 @@
 evaluator = Evaluator(repo, config, sandbox, progress=print)
 baseline = evaluator.prepare()                 # tests + A/A noise floor of the baseline
 results = evaluator.evaluate([Candidate(id="c1", origin="fast.py", files={"geometry.py": text})])
-best = select(results)                         # the accepted candidate with the highest score, or None
 print(format_table(results[0], baseline))
 """
 
@@ -16,7 +15,6 @@ from pipelines.evaluate.results import (
     TestsResult,
     Timing,
 )
-from pipelines.evaluate.score import select
 from pipelines.evaluate.table import format_table
 
 __all__ = [
@@ -28,5 +26,4 @@ __all__ = [
     "TestsResult",
     "Timing",
     "format_table",
-    "select",
 ]

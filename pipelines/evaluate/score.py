@@ -1,4 +1,4 @@
-"""Score, noise floor, acceptance and selection: DESIGN §3.3 in one place.
+"""Score, noise floor and acceptance: DESIGN §3.3 (selection among the accepted: pipelines/select/selection.py).
 
 Per grid point p and metric m, r = baseline / candidate (> 1 is better), the geometric mean of the paired rounds'
 ratios. The score is the weighted geometric mean of all r, with weight = metric weight × point weight, and comes
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelines.config import BenchmarkConfig, Config
-from pipelines.evaluate.results import CandidateResult, PointResult, Timing
+from pipelines.evaluate.results import PointResult, Timing
 from pipelines.evaluate.stats import MIN_BYTES, MIN_ROUNDS, Estimate, log_ratio, point_estimate, score_estimate
 
 
@@ -152,22 +152,6 @@ def _slope(group: list[PointResult], axis: str) -> float | None:
 
 def _positive_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-
-
-def select(results: Sequence[CandidateResult], noise: float = 0.0) -> CandidateResult | None:
-    """The accepted candidate to propose: among those whose score is within the noise of the best one, the
-    smallest change (fewest changed lines), so that a combination or a larger rewrite must win by more than
-    the noise to be chosen over a simpler version. None when nothing was accepted."""
-    accepted = [r for r in results if r.accepted and r.score is not None]
-    if not accepted:
-        return None
-    best = max(r.score or 0.0 for r in accepted)
-    contenders = [r for r in accepted if (r.score or 0.0) * (1.0 + noise) >= best]
-    return min(contenders, key=lambda r: (changed_lines(r.diff), -(r.score or 0.0)))
-
-
-def changed_lines(diff: str) -> int:
-    return sum(1 for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
 
 def format_params(params: dict[str, Any]) -> str:

@@ -55,25 +55,23 @@ def interpret(raw: dict[str, Any], config: TestsConfig, duration: float) -> Test
     output = str(raw.get("output", ""))
     events = [e for e in raw.get("record", []) if isinstance(e, dict)]
     outcomes = {str(e.get("id")): str(e.get("outcome")) for e in events if e.get("e") == "test"}
-    run = {
-        "outcomes": outcomes,
-        "started": any(e.get("e") == "start" for e in events),
-        "finished": any(e.get("e") == "finish" for e in events),
-        "left": int(raw.get("left", 0)),
-    }
+    started = any(e.get("e") == "start" for e in events)
+    finished = any(e.get("e") == "finish" for e in events)
+    left = int(raw.get("left", 0))
     summary = _last_line(output)
-    checked = "per test" if run["started"] else "exit status"
+    checked = "per test" if started else "exit status"
     if raw.get("timed_out"):
         failure = f"the tests did not finish within {config.timeout:g} s"
-        return TestsRun(TestsResult(False, config.command, duration, failure, summary, checked=checked), **run)
-    if raw.get("returncode") == 0:
-        return TestsRun(TestsResult(True, config.command, duration, None, summary, checked=checked), **run)
-    failed = _FAILED_LINE.search(output)
-    failure = failed.group(0) if failed else f"the tests command exited with status {raw.get('returncode')}: {summary}"
-    result = TestsResult(
-        False, config.command, duration, _clip(failure, 300), summary, failure_output(output), checked=checked
-    )
-    return TestsRun(result, **run)
+        result = TestsResult(False, config.command, duration, failure, summary, checked=checked)
+    elif raw.get("returncode") == 0:
+        result = TestsResult(True, config.command, duration, None, summary, checked=checked)
+    else:
+        failed = _FAILED_LINE.search(output)
+        code = raw.get("returncode")
+        failure = failed.group(0) if failed else f"the tests command exited with status {code}: {summary}"
+        output_lines = failure_output(output)
+        result = TestsResult(False, config.command, duration, _clip(failure, 300), summary, output_lines, checked)
+    return TestsRun(result, outcomes, started, finished, left)
 
 
 def against(baseline: TestsRun, candidate: TestsRun) -> str | None:

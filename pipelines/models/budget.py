@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from pipelines.models import Usage
+from pipelines.models.base import Usage
 
 
 class BudgetExhausted(Exception):

@@ -17,7 +17,7 @@ from tenacity import RetryCallState, retry_if_exception, stop_after_attempt, wai
 from tenacity import Retrying as _Retrying
 
 from pipelines.errors import ConfigError
-from pipelines.models import ModelError, ModelReply, ModelRequest, Usage
+from pipelines.models.base import ModelError, ModelReply, ModelRequest, Usage
 from pipelines.models.pricing import cost_usd, rates_for
 
 _CACHE = {"type": "ephemeral"}

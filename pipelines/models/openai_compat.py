@@ -14,7 +14,7 @@ from typing import Any
 
 import openai
 
-from pipelines.models import ModelError, ModelReply, ModelRequest, Usage
+from pipelines.models.base import ModelError, ModelReply, ModelRequest, Usage
 
 _STOP_REASONS = {"tool_calls": "tool_use", "length": "max_tokens", "stop": "end_turn"}
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from pipelines.errors import ConfigError
-from pipelines.models import ModelReply, ModelRequest, ScriptExhausted, Usage
+from pipelines.models.base import ModelReply, ModelRequest, ScriptExhausted, Usage
 from pipelines.models.pricing import Rates, cost_usd
 
 Turn = list[dict[str, Any]]

@@ -23,10 +23,10 @@ def write_artifacts(report: Report, out_dir: Path) -> dict[str, Path]:
     """Write report.json, report.md, report.html and patch.diff (empty when nothing was selected) into `out_dir`.
 
     Each file is written to a temporary name and renamed, so a reader never sees half a file."""
-    selected = report.selected_result
+    selected, data = report.selected_result, report.to_json()
     contents = {
-        "report.json": json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
-        "report.md": render_markdown(report),
+        "report.json": json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        "report.md": render_markdown(data),
         "report.html": render_html(report, _trace(out_dir / "trace.jsonl")),
         "patch.diff": selected.diff if selected else "",
     }

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from pipelines.evaluate.results import CandidateResult
-from pipelines.report.markdown import headline, point_row, shown_candidate, verdict_text
+from pipelines.report.markdown import best_measured, headline, point_rows, selected_candidate
 from pipelines.report.model import Report
 from pipelines.report.plot import runtime_plot
 from pipelines.report.story import agent_stories, selection_tree
@@ -25,15 +25,17 @@ def render_html(report: Report, trace: Iterable[dict[str, Any]] | None = None) -
     """The page; `trace` (the events of trace.jsonl) adds each agent's steps."""
     source = files("templates").joinpath("report/report.html.j2").read_text(encoding="utf-8")
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    shown = shown_candidate(report)
+    data = report.to_json()
+    chosen = selected_candidate(data) or best_measured(data)  # else the best measured one, to show the gap
+    shown = next((c for c in report.candidates if chosen and c.id == chosen["id"]), None)
     axes = list(report.config.benchmark.params)
-    rows = [point_row(point, axes)[:-1] for point in shown.points] if shown else []
-    plotted = finalists(report)
+    rows = point_rows(data, chosen, axes) if chosen else []
+    plotted = finalists(report, shown)
     plot = runtime_plot(list(report.baseline.points), finalists=[(c.id, c.points) for c in plotted])
     return environment.from_string(source).render(
         report=report,
-        headline=headline(report).replace("`", ""),
-        verdict=verdict_text(report).replace("**", "").replace("`", ""),
+        headline=headline(data).replace("`", ""),
+        verdict=verdict(report.selected_result),
         shown=shown,
         selected=report.selected_result,
         axes=axes,
@@ -45,8 +47,13 @@ def render_html(report: Report, trace: Iterable[dict[str, Any]] | None = None) -
     )
 
 
-def finalists(report: Report) -> list[CandidateResult]:
-    """The accepted candidates, best first (at most MAX_FINALISTS); else the best measured one, to show the gap."""
+def finalists(report: Report, shown: CandidateResult | None) -> list[CandidateResult]:
+    """The accepted candidates, best first (at most MAX_FINALISTS); else the shown one, to show the gap."""
     accepted = sorted((c for c in report.candidates if c.accepted and c.points), key=lambda c: -(c.score or 0.0))
-    shown = shown_candidate(report)
     return accepted[:MAX_FINALISTS] or ([shown] if shown and shown.points else [])
+
+
+def verdict(selected: CandidateResult | None) -> str:
+    if selected is None:
+        return "No candidate was accepted: each one is listed below with the reason."
+    return f"Selected {selected.id} (from {selected.origin}): {selected.reason}."

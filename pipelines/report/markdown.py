@@ -1,129 +1,194 @@
-"""report.md: the verdict, per-size tables (time, memory, speedup, noise), candidates, the method in two lines."""
+"""The one Markdown renderer of a run: report.md, which is also the merge request's description, and the pieces the
+bot's replies and report.html reuse (the headline, the per-point rows, the complexity exponents).
+
+It reads the `report.json` form of a run (`Report.to_json()`), so the publisher renders from the artifacts exactly
+what the run wrote. Templates are Jinja2 (StrictUndefined) under `templates/`; `limit` caps the text (GitLab's
+description and note limits are far above `MAX_CHARS`, which the publisher passes) with a notice pointing at the
+full report, and tables and lists are capped before that.
+
+    text = render_markdown(report.to_json())                                    # report.md
+    text = render_markdown(run.report, request=run.request, marker=m, limit=MAX_CHARS)   # the MR description
+"""
 
 from __future__ import annotations
 
-from pipelines.evaluate.results import CandidateResult, PointResult
-from pipelines.evaluate.table import format_bytes, format_seconds
-from pipelines.report.model import Report
+import re
+from importlib.resources import files
+from typing import Any
 
+import jinja2
+
+from pipelines.report.formats import capped, cell, code_block, nbytes, positive_number, seconds, short_number, times
+from pipelines.runfiles import Request
+
+MAX_CHARS = 60_000
+MAX_ROWS = 40
+MAX_CANDIDATES = 25
+MAX_AGENTS = 16
 LOCAL_SANDBOX_NOTE = (
     "**Local sandbox:** no container isolated the code; the tests and benchmarks ran as plain processes on this "
     "machine (`--sandbox local`)."
 )
 
-
-def render_markdown(report: Report) -> str:
-    shown = shown_candidate(report)
-    parts = [f"## perfbot: {headline(report)}", "", verdict_text(report)]
-    if shown is not None:
-        parts += ["", f"### Per grid point: `{shown.id}` against the baseline", "", *_points_table(report, shown)]
-        parts += ["", *_complexity(report, shown)]
-    else:
-        parts += ["", "### Baseline per grid point", "", *_baseline_table(report)]
-    parts += ["", "### Candidates", "", *_candidates(report)]
-    parts += ["", "### Method", "", *report.method.splitlines()]
-    parts += ["", LOCAL_SANDBOX_NOTE if not report.sandbox_isolated else _isolated_note(report)]
-    return "\n".join(parts).rstrip() + "\n"
+Data = dict[str, Any]
 
 
-def headline(report: Report) -> str:
-    selected = report.selected_result
+def render_markdown(report: Data, *, request: Request | None = None, marker: str = "", limit: int | None = None) -> str:
+    """report.md; with the request (who asked, links) and a marker, the merge request's description."""
+    return render("report/report.md.j2", limit=limit, **context(report, request, marker))
+
+
+def render(template: str, *, limit: int | None = None, **values: Any) -> str:
+    """A template of `templates/` (e.g. `notes/nothing.md.j2`), runs of blank lines folded, capped at `limit`."""
+    text = _environment().get_template(template).render(**values)
+    return capped(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", limit)
+
+
+def context(report: Data, request: Request | None = None, marker: str = "") -> dict[str, Any]:
+    """What every Markdown template may use."""
+    axes = list(report["benchmark"]["params"])
+    selected = selected_candidate(report)
+    shown = selected or best_measured(report)
+    return {
+        "report": report,
+        "request": request,
+        "selected": selected,
+        "shown": shown,
+        "axes": axes,
+        "rows": point_rows(report, shown, axes) if shown else [],
+        "baseline_rows": baseline_rows(report, axes),
+        "row_limit": MAX_ROWS,
+        "complexity": complexity_rows(report, shown) if shown else [],
+        "candidates": report["candidates"][:MAX_CANDIDATES],
+        "hidden_candidates": max(0, len(report["candidates"]) - MAX_CANDIDATES),
+        "agents": report.get("agents", [])[:MAX_AGENTS],
+        "hidden_agents": max(0, len(report.get("agents", [])) - MAX_AGENTS),
+        "function": function(report),
+        "headline": headline(report),
+        "sandbox_note": sandbox_note(report),
+        "marker": marker,
+    }
+
+
+def headline(report: Data) -> str:
+    """ "speed up `stats.min_gap` 38× at n=100k" (the best time ratio at the largest size), or why nothing was found.
+    The title of report.md and report.html, and after "perf: " of the merge request and the commit."""
+    selected = selected_candidate(report)
     if selected is None:
-        return f"no faster version found ({len(report.candidates)} candidate(s) evaluated)"
-    files = ", ".join(f"`{f}`" for f in selected.files)
-    return f"{files} {_speedup_words(selected)}, outputs unchanged"
+        return f"no faster version found ({len(report['candidates'])} candidate(s) evaluated)"
+    axis = size_axis(selected["points"])
+    if axis is None:
+        return f"speed up `{function(report)}` {times(selected['score'])}"
+    largest = max(p["params"][axis] for p in selected["points"])
+    best = max(p.get("ratios", {}).get("time", 0.0) for p in selected["points"] if p["params"][axis] == largest)
+    return f"speed up `{function(report)}` {times(best)} at {axis}={short_number(largest)}"
 
 
-def shown_candidate(report: Report) -> CandidateResult | None:
-    """The selected candidate, else the best measured one (to show why it was not enough)."""
-    if report.selected_result is not None:
-        return report.selected_result
-    measured = [c for c in report.candidates if c.points and c.score is not None]
-    return max(measured, key=lambda c: c.score or 0.0, default=None)
+def commit_message(report: Data, request_id: str | None = None) -> str:
+    """The message of the one commit that carries the selected candidate (a local branch or the MR's)."""
+    selected = selected_candidate(report)
+    assert selected is not None, "a commit is only written for a selected candidate"
+    lines = [f"perf: {headline(report)}", ""]
+    for point in selected["points"]:
+        params = " ".join(f"{k}={v}" for k, v in point["params"].items())
+        before, after = seconds(point.get("baseline_time_s")), seconds(point["time_s"])
+        lines.append(f"  {params}: {before} -> {after} ({times(point.get('ratios', {}).get('time'))})")
+    lines += ["", f"Candidate {selected['id']} ({selected['origin']}), score {selected['score']:.2f}x: "]
+    lines[-1] += f"{selected['reason']}."
+    lines.append("Found and measured by perfbot" + (f" (request {request_id})." if request_id else "."))
+    return "\n".join(lines) + "\n"
 
 
-def _speedup_words(result: CandidateResult) -> str:
-    times = [p.ratios["time"] for p in result.points if "time" in p.ratios]
-    if not times:
-        return f"scores {result.score:.2f}×"
-    return f"up to {max(times):.1f}× faster (score {result.score:.2f})"
-
-
-def verdict_text(report: Report) -> str:
-    selected = report.selected_result
+def outcome_line(report: Data, branch: str | None = None) -> str:
+    """One line for the terminal at the end of a run: what was found, where it is, what it cost."""
+    measured = f"{len(report['candidates'])} candidate(s) measured, ${report['cost']['usd']:.4f} spent"
+    selected = selected_candidate(report)
     if selected is None:
-        return "No candidate was accepted: each one is listed below with the reason."
-    return f"Selected **{selected.id}** (from `{selected.origin}`): {selected.reason}."
+        return f"no faster candidate was accepted ({measured}); the repo is unchanged"
+    where = f" → branch {branch}" if branch else ""
+    return f"{headline(report)}: {selected['id']} ({selected['origin']}){where} ({measured})"
 
 
-def _points_table(report: Report, result: CandidateResult) -> list[str]:
-    axes = list(report.config.benchmark.params)
-    header = [*axes, "baseline", "candidate", "speedup", "noise", "memory before", "memory after", "memory ratio"]
-    rows = [point_row(point, axes) for point in result.points]
-    return _table(header, rows)
+def selected_candidate(report: Data) -> Data | None:
+    return next((c for c in report["candidates"] if c["id"] == report.get("selected")), None)
 
 
-def point_row(point: PointResult, axes: list[str]) -> list[str]:
-    assert point.baseline is not None
-    noise = max(point.timing.spread, point.baseline.spread) / 2
-    memory_ratio = point.ratios.get("memory")
-    return [
-        *(str(point.params[a]) for a in axes),
-        format_seconds(point.baseline.median_s),
-        format_seconds(point.time_s),
-        f"{point.ratios.get('time', 0):.2f}×",
-        f"±{noise:.1%}",
-        _bytes(point.baseline.peak_bytes),
-        _bytes(point.timing.peak_bytes),
-        f"{memory_ratio:.2f}×" if memory_ratio is not None else "–",
-    ]
+def best_measured(report: Data) -> Data | None:
+    """The measured candidate with the highest score (None when nothing got as far as the benchmark)."""
+    scored = [c for c in report["candidates"] if c.get("score") is not None and c.get("points")]
+    return max(scored, key=lambda c: c["score"], default=None)
 
 
-def _baseline_table(report: Report) -> list[str]:
-    axes = list(report.config.benchmark.params)
-    rows = [
-        [
-            *(str(p.params[a]) for a in axes),
-            format_seconds(p.time_s),
-            f"±{p.timing.spread / 2:.1%}",
-            _bytes(p.timing.peak_bytes),
-        ]
-        for p in report.baseline.points
-    ]
-    return _table([*axes, "time", "noise", "memory"], rows)
+def point_rows(report: Data, candidate: Data, axes: list[str]) -> list[list[str]]:
+    """Per grid point: params, time before/after, speedup, noise, memory before/after (already formatted)."""
+    spreads = {_key(p["params"]): p.get("spread", 0.0) for p in report["baseline"]["points"]}
+    rows = []
+    for p in candidate["points"]:
+        noise = max(p.get("spread", 0.0), spreads.get(_key(p["params"]), 0.0)) / 2
+        rows.append(
+            [
+                *(str(p["params"].get(a, "")) for a in axes),
+                seconds(p.get("baseline_time_s")),
+                seconds(p["time_s"]),
+                times(p.get("ratios", {}).get("time")),
+                f"±{noise:.1%}",
+                nbytes(p.get("baseline_peak_bytes")),
+                nbytes(p.get("peak_bytes")),
+            ]
+        )
+    return rows
 
 
-def _complexity(report: Report, result: CandidateResult) -> list[str]:
-    before = report.baseline.complexity
-    rows = [[axis, f"{before[axis]:.2f}", f"{k:.2f}"] for axis, k in result.complexity.items() if axis in before]
-    if not rows:
-        return []
-    return ["Complexity exponent k (time grows like size^k):", "", *_table(["axis", "before", "after"], rows)]
+def baseline_rows(report: Data, axes: list[str]) -> list[list[str]]:
+    """Per grid point of the baseline alone: params, time, noise, memory."""
+    rows = []
+    for p in report["baseline"]["points"]:
+        noise = f"±{p.get('spread', 0.0) / 2:.1%}"
+        rows.append(
+            [*(str(p["params"].get(a, "")) for a in axes), seconds(p["time_s"]), noise, nbytes(p.get("peak_bytes"))]
+        )
+    return rows
 
 
-def _candidates(report: Report) -> list[str]:
-    rows = [
-        [
-            c.id + (" ✅" if c.id == report.selected else ""),
-            f"`{c.origin}`",
-            c.status,
-            f"{c.score:.3f}" if c.score is not None else "–",
-            c.reason.replace("|", "\\|").replace("\n", " "),
-        ]
-        for c in report.candidates
-    ]
-    return _table(["id", "origin", "status", "score", "reason"], rows)
+def complexity_rows(report: Data, candidate: Data) -> list[tuple[str, float, float]]:
+    before = report["baseline"].get("complexity", {})
+    return [(axis, before[axis], k) for axis, k in candidate.get("complexity", {}).items() if axis in before]
 
 
-def _isolated_note(report: Report) -> str:
-    return f"Candidate code ran in the `{report.sandbox_kind}` sandbox (isolated from the host, no network)."
+def size_axis(points: list[Data]) -> str | None:
+    """The axis a "size" reads from: of those with at least two distinct positive numbers, the one with the widest
+    range (largest max/min; the first on a tie)."""
+    best, widest = None, 1.0
+    for axis in points[0]["params"] if points else {}:
+        values = {p["params"][axis] for p in points}
+        if len(values) >= 2 and all(positive_number(v) for v in values) and max(values) / min(values) > widest:
+            best, widest = axis, max(values) / min(values)
+    return best
 
 
-def _bytes(count: int | None) -> str:
-    return format_bytes(count) if count is not None else "–"
+def function(report: Data) -> str:
+    return str(report["benchmark"]["entry"]).replace(":", ".")
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
+def sandbox_note(report: Data) -> str:
+    sandbox = report.get("sandbox")
+    if sandbox is None:
+        return ""
+    if not sandbox.get("isolated"):
+        return LOCAL_SANDBOX_NOTE
+    return f"Candidate code ran in the `{sandbox.get('kind')}` sandbox (isolated from the host, no network)."
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: files("templates").joinpath(name).read_text("utf-8")),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(cell=cell, code_block=code_block, seconds=seconds, nbytes=nbytes, times=times)
+    return env
+
+
+def _key(params: dict[str, Any]) -> str:
+    return repr(sorted(params.items()))

@@ -21,11 +21,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot import logs
-from bot.calls import Calls
-from bot.gitlab_forge import GitLabForge
-from bot.publisher import Handoff
-from bot.server import STATE, make_app
-from bot.settings import Settings
+from bot.gitlab import GitLabForge
+from bot.retry import Retry
+from bot.server.app import STATE, make_app
+from bot.server.handoff import Handoff
+from bot.server.settings import Settings
 from tests.fakes.gitlab import FakeGitLab
 from tests.fakes.gitlab_api import Project
 
@@ -124,12 +124,12 @@ class BotHarness:
     ) -> None:
         self.settings = settings or self.settings
         forge = GitLabForge(self.settings.gitlab_url, self.settings.gitlab_token.get_secret_value(), timeout=10)
-        calls = Calls(attempts=attempts, first_wait=0.01, max_wait=0.05)
+        retry = Retry(attempts=attempts, first_wait=0.01, max_wait=0.05)
         app = make_app(
             self.settings,
             forge,
             self.publisher,
-            calls=calls,
+            retry=retry,
             worker_tasks=worker_tasks,
             retry_after=retry_after,
             poll_after=poll_after,

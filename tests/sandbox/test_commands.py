@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.cli import main
+from bot.cli import main
 from sandbox.base import SandboxUnavailable
 from sandbox.docker import connect
 

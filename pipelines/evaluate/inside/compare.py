@@ -7,8 +7,9 @@ where they differ.
 """
 
 import math
+from typing import TYPE_CHECKING
 
-if __package__:  # imported by perfbot's tests; in the sandbox the harness directory is on sys.path
+if TYPE_CHECKING or __package__:  # imported by perfbot's tests; in the sandbox the harness directory is on sys.path
     from .wire import RawArray, Struct
 else:
     from wire import RawArray, Struct

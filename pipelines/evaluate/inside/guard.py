@@ -12,6 +12,7 @@
 import ctypes
 import platform
 import struct
+from typing import Any
 
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
@@ -54,7 +55,7 @@ def _program(machine):
     if machine not in _ARCHES:
         return None
     arch, numbers = _ARCHES[machine]
-    code = [
+    code: list[tuple[Any, ...]] = [
         (LD_ABS, None, None, _ARCH),
         (JEQ, None, "allow", arch),
         (LD_ABS, None, None, _NR),
@@ -83,7 +84,8 @@ def _program(machine):
 
 
 def _resolve(code):
-    labels, plain = {}, []
+    labels: dict[str, int] = {}
+    plain: list[tuple[Any, ...]] = []
     for i, item in enumerate(code):
         if isinstance(item[0], str):
             labels[item[0]] = i

@@ -63,7 +63,7 @@ def calibrate(box, spec):
 
 def measure(box, spec):
     versions = [v["name"] for v in spec["versions"]]
-    failed = {}
+    failed: dict[str, dict] = {}
     out = {"points": [], "failures": failed, "idle_bytes": idle_bytes(box, spec), "seeded": False}
     warmup = spec["warmup"]
     for index, point in enumerate(spec["points"]):

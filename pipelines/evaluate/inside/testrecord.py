@@ -38,7 +38,7 @@ def _write(event):
 
 _FD = _open()
 _write({"e": "start"})
-_outcomes = {}
+_outcomes: dict[str, str] = {}
 
 
 def pytest_runtest_logreport(report):

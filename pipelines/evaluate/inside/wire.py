@@ -14,6 +14,7 @@ import json
 import os
 import struct
 import sys
+from typing import Any
 
 HEADER = struct.Struct(">cQ")
 READY, CALL, OUTCOMES, ERROR, QUIT, PREPARED, INPUT = b"R", b"C", b"O", b"E", b"Q", b"P", b"I"
@@ -44,7 +45,8 @@ def receive(fd, limit=MAX_FRAME):
 
 
 def _read_exactly(fd, size):
-    chunks, missing = [], size
+    chunks: list[bytes] = []
+    missing = size
     while missing:
         chunk = os.read(fd, min(missing, 1 << 20))
         if not chunk:
@@ -156,10 +158,10 @@ def dumps(tree):
 class _Plain:
     """A small immutable record compared by its fields (no dataclasses: a worker must start fast)."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
     def _key(self):
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return tuple(getattr(self, field) for field in self.__slots__)
 
     def __eq__(self, other):
         return type(other) is type(self) and other._key() == self._key()
@@ -284,6 +286,7 @@ def _hashable(kind, items):
 
 def _decode_array(tree):
     shape = tuple(int(n) for n in tree["shape"])
+    numpy: Any
     try:
         import numpy
     except ImportError:

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from pipelines.agent import Agent, Measurement
-from pipelines.agent_prompts import system_prompt
+from pipelines.agent.loop import Agent, Measurement
+from pipelines.agent.prompts import system_prompt
 from pipelines.config import load_config
 from pipelines.edit import EditSession
+from pipelines.edit.workspace import Workspace
 from pipelines.evaluate import Candidate
 from pipelines.models import ModelReply, ModelRequest, Usage
 from pipelines.models.scripted import ScriptedModel
-from pipelines.workspace import Workspace
 from sandbox.local import LocalSandbox
-from tests.pipelines.agent.sessions import DEMO, view
+from tests.pipelines.sessions import DEMO, view
 
 SWEEP = DEMO[1][1]["input"]["code"]
 

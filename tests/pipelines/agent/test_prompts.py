@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.agent_prompts import Focus, task_message
+from pipelines.agent.prompts import Focus, task_message
 
 FILES = {"src/stats.py": "def pairwise_min_gap(xs):\n    return 0\n"}
 

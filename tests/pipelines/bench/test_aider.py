@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bench.adapters import apply_adapter
-from pipelines.bench.contestants import CommandContestant
+from pipelines.bench.contestants import CommandContestant, apply_adapter
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.suite import load_suite
 from tests.conftest import ROOT, docker_available

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from pipelines.bench.command import write_outputs
 from pipelines.bench.contestants import expand_sweep, load_contestants, parse_sweep
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.leaderboard import build
 from pipelines.bench.suite import load_suite
+from pipelines.commands.bench import write_outputs
 
 
 @pytest.fixture(scope="module")

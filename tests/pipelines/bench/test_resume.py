@@ -25,7 +25,7 @@ def test_a_killed_benchmark_resumes_without_redoing_finished_runs(
     contestants = tmp_path / "two.yml"
     contestants.write_text(yaml.safe_dump(spec))
     out = tmp_path / "out"
-    argv = [sys.executable, "-m", "pipelines.cli", "bench", str(tiny_suite), "--contestants", str(contestants)]
+    argv = [sys.executable, "-m", "bot.cli", "bench", str(tiny_suite), "--contestants", str(contestants)]
     argv += ["--sandbox", "local", "--jobs", "1", "--repeats", "2", "--out", str(out)]
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.bench.adapters import NO_HEADLESS_MODE, apply_adapter, read_usage
+from pipelines.bench.adapters import NO_HEADLESS_MODE, read_usage
 from pipelines.bench.agent_command import render_command, render_prompt
-from pipelines.bench.command import adapter_list
 from pipelines.bench.contestants import (
     CommandContestant,
     PerfbotContestant,
+    apply_adapter,
     expand_sweep,
     load_contestants,
     parse_sweep,
@@ -25,6 +25,7 @@ from pipelines.bench.failures import edit_failure_kind
 from pipelines.bench.leaderboard import geomean, interval
 from pipelines.bench.plot import speedup_vs_budget
 from pipelines.bench.suite import load_suite
+from pipelines.commands.bench import adapter_list
 from pipelines.errors import ConfigError, UsageError
 from tests.conftest import ROOT
 from tests.pipelines.bench.conftest import TINY

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import pytest
 
 from pipelines.edit import EditSession
-from pipelines.workspace import Workspace
+from pipelines.edit.workspace import Workspace
 from sandbox.local import LocalSandbox
 
 ALL_TOOLS = ("view_file", "replace", "write_file", "rewrite_symbol", "bash")

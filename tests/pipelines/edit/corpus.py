@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from pipelines.edit import EditSession, ToolResult
-from pipelines.workspace import SKIPPED_DIRS, Workspace
+from pipelines.edit.workspace import SKIPPED_DIRS, Workspace
 from sandbox.base import Sandbox
 from sandbox.local import LocalSandbox
 

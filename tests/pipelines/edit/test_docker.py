@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipelines.edit import EditSession
-from pipelines.workspace import Workspace
+from pipelines.edit.workspace import Workspace
 from sandbox.base import Sandbox, SandboxError
 from tests.conftest import docker_available
 from tests.pipelines.edit.corpus import load_cases, run_case

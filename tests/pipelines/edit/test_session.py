@@ -163,7 +163,7 @@ def test_a_sandbox_failure_is_not_hidden_from_the_agent(make_session: MakeSessio
     def gone(self: object, path: str) -> str:
         raise SandboxError("the container is gone")
 
-    monkeypatch.setattr("pipelines.workspace.Workspace.read_text", gone)
+    monkeypatch.setattr("pipelines.edit.workspace.Workspace.read_text", gone)
     with pytest.raises(SandboxError, match="container is gone"):
         session.call("view_file", {"path": "src/stats.py"})
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from pipelines.workspace import Workspace
+from pipelines.edit.workspace import Workspace
 from sandbox.local import LocalSandbox
 
 
@@ -122,7 +122,7 @@ def test_paths_lists_files_without_hashing_them(sandbox: LocalSandbox) -> None:
 def test_a_file_too_big_for_the_checkpoint_is_left_alone_by_restore(
     sandbox: LocalSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipelines.workspace.CHECKPOINT_MAX_FILE", 10)
+    monkeypatch.setattr("pipelines.edit.workspace.CHECKPOINT_MAX_FILE", 10)
     workspace = make_workspace(sandbox, {"data/big.bin": b"0123456789abcdef", "tests/t.py": b"x\n"})
     workspace.checkpoint()
     assert workspace.run("echo changed > data/big.bin && echo y > tests/t.py", 30).ok

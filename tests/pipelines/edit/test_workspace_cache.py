@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipelines.edit import EditSession
-from pipelines.workspace import Workspace
+from pipelines.edit.workspace import Workspace
 from sandbox.base import ExecResult
 from sandbox.local import LocalSandbox
 from tests.pipelines.edit.conftest import MakeSession

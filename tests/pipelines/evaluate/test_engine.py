@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.errors import EvaluationError
-from pipelines.evaluate import Candidate, CandidateResult, Evaluator, format_table, select
+from pipelines.evaluate import Candidate, CandidateResult, Evaluator, format_table
+from pipelines.select.selection import select
 from sandbox.base import Sandbox
 from tests.pipelines.evaluate import candidates as versions
 from tests.pipelines.evaluate.conftest import small_config

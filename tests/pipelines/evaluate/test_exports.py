@@ -16,7 +16,6 @@ def test_the_evaluate_package_exports_exactly_its_api() -> None:
         "TestsResult",
         "Timing",
         "format_table",
-        "select",
     ]
     assert all(hasattr(pipelines.evaluate, name) for name in pipelines.evaluate.__all__)
 

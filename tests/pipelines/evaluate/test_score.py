@@ -9,8 +9,9 @@ import pytest
 
 from pipelines.config import Config, parse_config
 from pipelines.evaluate.results import CandidateResult, PointResult, Timing
-from pipelines.evaluate.score import complexity, noise_floor, ratios, score, select, verdict
+from pipelines.evaluate.score import complexity, noise_floor, ratios, score, verdict
 from pipelines.evaluate.stats import Estimate, from_logs, score_estimate
+from pipelines.select.selection import select
 
 
 def config(**accept: float) -> Config:

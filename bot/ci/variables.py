@@ -1,0 +1,105 @@
+"""What a CI job was asked to do, read from its environment.
+
+The bot starts the pipeline with `PERFBOT_*` variables (bot/server/handlers.py, bot/server/grammar.py):
+`PERFBOT_REQUEST`, `PERFBOT_TARGET` (`PATH[::SYMBOL]`), `PERFBOT_AGENTS`, `PERFBOT_STEPS`, `PERFBOT_ROUNDS`,
+`PERFBOT_MODEL`, `PERFBOT_MAX_COST_USD`, and where to reply: `PERFBOT_PROJECT_ID`, `PERFBOT_MR_IID` or
+`PERFBOT_ISSUE_IID`, `PERFBOT_NOTE_ID`, `PERFBOT_REQUESTER`. GitLab adds the predefined `CI_*` variables (commit,
+branch, job, pipeline source). A bad value is a `UsageError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pipelines.config import Config, TargetConfig
+from pipelines.errors import UsageError
+from pipelines.runfiles import Origin, Request
+
+_TARGET = re.compile(r"^(?!/)(?!.*\.\.)[\w./-]+\.py(::[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
+_INTS = {"PERFBOT_AGENTS": "agents", "PERFBOT_STEPS": "steps", "PERFBOT_ROUNDS": "rounds"}
+
+
+@dataclass(frozen=True)
+class CiJob:
+    request: Request
+    overrides: argparse.Namespace
+    """model, agents, steps, rounds, max_cost: what `pipelines.commands.optimize.with_overrides` applies
+    (None: unset)."""
+    scheduled: bool
+    """A scheduled pipeline with no request and no target: profile, then optimize the hottest functions."""
+
+
+def read_job(env: Mapping[str, str], repo: Path, out: Path, *, base_sha: str | None) -> CiJob:
+    target = env.get("PERFBOT_TARGET") or None
+    if target is not None and not _TARGET.match(target):
+        raise UsageError(f"PERFBOT_TARGET: expected PATH[::SYMBOL] (a relative .py path), got {target!r}")
+    requested = bool(env.get("PERFBOT_REQUEST"))
+    request = Request(
+        request_id=env.get("PERFBOT_REQUEST") or f"p{env.get('CI_PIPELINE_ID') or 'local'}",
+        project_id=_int(env, "PERFBOT_PROJECT_ID") or _int(env, "CI_PROJECT_ID"),
+        base_sha=env.get("CI_COMMIT_SHA") or base_sha,
+        target_branch=env.get("CI_COMMIT_BRANCH") or env.get("CI_COMMIT_REF_NAME"),
+        target=target,
+        origin=_origin(env),
+        pipeline_url=env.get("CI_PIPELINE_URL"),
+        report_url=report_url(env, repo, out),
+    )
+    overrides = argparse.Namespace(
+        model=env.get("PERFBOT_MODEL") or None,
+        max_cost=_float(env, "PERFBOT_MAX_COST_USD"),
+        **{field: _int(env, name) for name, field in _INTS.items()},
+    )
+    scheduled = env.get("CI_PIPELINE_SOURCE") == "schedule" and not requested and target is None
+    return CiJob(request, overrides, scheduled)
+
+
+def narrowed(config: Config, repo: Path, target: str | None) -> Config:
+    """The config with `target.files` narrowed to the requested file (which must exist in the repo)."""
+    if target is None:
+        return config
+    path = target.split("::", 1)[0]
+    if not (repo / path).is_file():
+        raise UsageError(f"PERFBOT_TARGET: {path} is not a file in {repo}")
+    return config.model_copy(update={"target": TargetConfig(files=[path])})
+
+
+def report_url(env: Mapping[str, str], repo: Path, out: Path) -> str | None:
+    """The job's browsable `report.html` artifact, when this runs in a GitLab job and `out` is in the project."""
+    project_url, job = env.get("CI_PROJECT_URL"), env.get("CI_JOB_ID")
+    try:
+        rel = out.resolve().relative_to(Path(env.get("CI_PROJECT_DIR") or repo).resolve())
+    except ValueError:
+        return None
+    if not project_url or not job:
+        return None
+    return f"{project_url}/-/jobs/{job}/artifacts/file/{rel.as_posix()}/report.html"
+
+
+def _origin(env: Mapping[str, str]) -> Origin:
+    mr, issue = _int(env, "PERFBOT_MR_IID"), _int(env, "PERFBOT_ISSUE_IID")
+    kind: Literal["merge_request", "issue"] | None = "merge_request" if mr else "issue" if issue else None
+    return Origin(kind, mr or issue, _int(env, "PERFBOT_NOTE_ID"), env.get("PERFBOT_REQUESTER") or None)
+
+
+def _int(env: Mapping[str, str], name: str) -> Any:
+    value = env.get(name)
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"{name}: expected a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def _float(env: Mapping[str, str], name: str) -> float | None:
+    value = env.get(name)
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise UsageError(f"{name}: expected a number, got {value!r}") from None

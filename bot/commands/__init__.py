@@ -1,0 +1,1 @@
+"""The bot's commands, one module each (`add_arguments(parser)`, `run(args) -> int`), dispatched by bot/cli.py."""

@@ -1,0 +1,260 @@
+"""Publishing a finished run: one commit on a new branch, a merge request, a reply where the request came from.
+
+    publisher = Publisher(gitlab_url, token)
+    outcome = publisher.publish(load_run(Path("artifacts")), project_id=42)
+
+When a candidate was selected: the commits API creates branch `perfbot/<slug>-<request>` from the commit the
+run measured (`start_sha`) with the candidate's files (one commit), then the MR opens with the headline title,
+labels, `remove_source_branch` and the run's report.md as the description (`pipelines.report.markdown`); a reply
+on the original note or issue (`templates/notes/`) links it. When nothing was selected: only a reply saying what
+was tried and the best rejected attempt's numbers. Every GitLab call goes through `Forge` and `Retry`.
+
+Idempotent: every step first looks for its own result (the branch, an MR from that branch in any state, a reply
+carrying the request's marker), so publishing the same run twice opens one MR, and a publish that failed half
+way is finished by running it again. `make_publisher(settings)` is what the bot calls on pipeline success.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from bot.errors import ForgeError, PublishError
+from bot.forge import Forge, MergeRequest, Noteable, marker
+from bot.gitlab import GitLabForge
+from bot.logs import get_logger
+from bot.retry import Retry
+from bot.server.handoff import Handoff
+from bot.server.settings import Settings
+from pipelines.report.markdown import MAX_CHARS, commit_message, context, headline, render, render_markdown
+from pipelines.runfiles import REPORT_FILE, REQUEST_FILE, Request, Run, load_run
+
+__all__ = [
+    "BRANCH_PREFIX",
+    "Outcome",
+    "Publisher",
+    "branch_name",
+    "branch_prefix",
+    "make_publisher",
+]
+
+BRANCH_PREFIX = "perfbot/"
+DEFAULT_LABELS = ("perfbot", "performance")
+MAX_ARTIFACTS_BYTES = 200 * 1024 * 1024
+log = get_logger()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    """"merge_request" (one exists now), "nothing" (no candidate: replied), "failed" (the run failed: replied)."""
+    url: str | None = None
+    created: bool = False
+    """Whether this call opened the MR (False when an earlier publish of the same run had)."""
+    note_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.url or self.kind
+
+
+def branch_name(run: Run) -> str:
+    """`perfbot/<what was optimized>-<request id>`: the same for every publish of one run."""
+    what = run.request.target or run.report["benchmark"]["entry"].split(":")[-1]
+    key = re.sub(r"[^a-z0-9]+", "", run.request.request_id.lower())[:10] or "run"
+    return branch_prefix(what) + key
+
+
+def branch_prefix(what: str) -> str:
+    """`perfbot/<slug>-`: the start of every branch published for target `what` (`PATH[::SYMBOL]` or a name)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", what.replace(".py::", "-").removesuffix(".py").lower())[:40].strip("-")
+    return f"{BRANCH_PREFIX}{slug or 'target'}-"
+
+
+class Publisher:
+    def __init__(
+        self, url: str, token: str, *, labels: tuple[str, ...] = DEFAULT_LABELS, attempts: int = 6, wait: float = 0.5
+    ) -> None:
+        self.forge: Forge = GitLabForge(url, token)
+        self.retry = Retry(attempts=attempts, first_wait=wait)
+        self.labels = labels
+
+    def publish(self, run: Run, project_id: int) -> Outcome:
+        error = run.report.get("error")
+        if isinstance(error, dict):  # the run could not be carried out: say why instead of "nothing found"
+            return self.failed(run.request, project_id, str(error.get("message")), output=str(error.get("output", "")))
+        if run.files is None:
+            note = self.reply(run.request, project_id, "nothing", self._note("nothing", run))
+            return Outcome("nothing", note_id=note)
+        mr, created = self.merge_request(run, project_id)
+        extra = {"mr_ref": f"[{mr.reference}]({mr.web_url})", "title": mr.title}
+        body = self._note("published", run, **extra)
+        note = self.reply(run.request, project_id, "published", body)
+        log.info("publish.done", mr=mr.web_url, created=created, request=run.request.request_id)
+        return Outcome("merge_request", mr.web_url, created, note)
+
+    def failed(self, request: Request, project_id: int, problem: str, *, output: str = "") -> Outcome:
+        """Tell the requester that the run could not be carried out (nothing to publish); `output`: the first lines
+        of the failing test's output, shown as a code block."""
+        body = render(
+            "notes/failed.md.j2",
+            limit=MAX_CHARS,
+            request=request,
+            problem=problem,
+            output=output,
+            marker=marker(request.request_id, "failed"),
+        )
+        return Outcome("failed", note_id=self.reply(request, project_id, "failed", body))
+
+    def merge_request(self, run: Run, project_id: int) -> tuple[MergeRequest, bool]:
+        branch = branch_name(run)
+        forge, retry = self.forge, self.retry
+        existing = retry.read(forge.merge_request_for, project_id, branch)
+        if existing is not None:
+            return existing, False
+        retry.ensure(
+            lambda: True if forge.branch_exists(project_id, branch) else None,
+            lambda: self._commit(run, project_id, branch),
+        )
+        return retry.ensure(
+            lambda: forge.merge_request_for(project_id, branch),
+            lambda: forge.create_merge_request(project_id, self._mr_fields(run, project_id, branch)),
+        )
+
+    def open_merge_requests(self, project_id: int, prefix: str, label: str) -> list[MergeRequest]:
+        """The open MRs carrying `label` whose source branch starts with `prefix`."""
+        listed = self.retry.read(self.forge.open_merge_requests, project_id, label)
+        return [mr for mr in listed if mr.source_branch.startswith(prefix)]
+
+    def reply(self, request: Request, project_id: int, kind: str, body: str) -> int | None:
+        """Post `body` on the request's MR or issue once (found again by its marker); None when there is none."""
+        origin = request.origin
+        if origin.kind is None or origin.iid is None:
+            return None
+        mark, forge = marker(request.request_id, kind), self.forge
+        target = Noteable(project_id, origin.kind, origin.iid)
+        note, _ = self.retry.ensure(lambda: forge.find_note(target, mark), lambda: forge.create_note(target, body))
+        return note.id
+
+    def __call__(self, handoff: Handoff) -> str | None:
+        """The bot's hand-over: fetch the run's artifacts from the pipeline's jobs and publish them."""
+        request = Request(
+            request_id=handoff.request_id,
+            project_id=handoff.project_id,
+            target=handoff.variables.get("PERFBOT_TARGET"),
+            origin=handoff.origin,
+            pipeline_url=handoff.pipeline_url,
+        )
+        with tempfile.TemporaryDirectory(prefix="perfbot-publish-") as tmp:
+            directory = self._download(handoff, Path(tmp))
+            if directory is None:
+                problem = f"no job of pipeline {handoff.pipeline_id} has perfbot's artifacts ({REQUEST_FILE})"
+                self.failed(request, handoff.project_id, problem)
+                raise PublishError(problem)
+            saved = load_run(directory).request
+            run = load_run(directory, _merged(saved, request))
+            return str(self.publish(run, handoff.project_id))
+
+    def _download(self, handoff: Handoff, into: Path) -> Path | None:
+        """Extract the artifacts of the job that holds the final run (request.json beside report.json)."""
+        ids = [job.id for job in handoff.jobs if job.status == "success"] or self._successful_jobs(handoff)
+        for job_id in sorted(ids, reverse=True):
+            data = self.retry.read(self.forge.job_artifacts, handoff.project_id, job_id)
+            if data is not None and (found := _extract_run(_archive(data, job_id), into / str(job_id))) is not None:
+                return found
+        return None
+
+    def _successful_jobs(self, handoff: Handoff) -> list[int]:
+        """The pipeline's successful jobs, asked of GitLab when the hook listed none."""
+        jobs = self.retry.read(self.forge.pipeline_jobs, handoff.project_id, handoff.pipeline_id)
+        return [job.id for job in jobs if job.status == "success"]
+
+    def _commit(self, run: Run, project_id: int, branch: str) -> bool:
+        assert run.files is not None
+        new = set(re.findall(r"^--- /dev/null\n\+\+\+ b/(.+)$", (run.selected or {}).get("diff", ""), re.M))
+        actions = [
+            {"action": "create" if path in new else "update", "file_path": path, "content": text}
+            for path, text in sorted(run.files.items())
+        ]
+        start = (
+            {"start_sha": run.request.base_sha}
+            if run.request.base_sha
+            else {"start_branch": self._target(run, project_id)}
+        )
+        data = {
+            "branch": branch,
+            "commit_message": commit_message(run.report, run.request.request_id),
+            "actions": actions,
+            **start,
+        }
+        self.forge.create_commit(project_id, data)
+        return True
+
+    def _mr_fields(self, run: Run, project_id: int, branch: str) -> dict[str, Any]:
+        return {
+            "source_branch": branch,
+            "target_branch": self._target(run, project_id),
+            "title": f"perf: {headline(run.report)}",
+            "description": render_markdown(
+                run.report, request=run.request, marker=self._marker(run, "mr"), limit=MAX_CHARS
+            ),
+            "labels": ",".join(self.labels),
+            "remove_source_branch": True,
+            "squash": True,
+        }
+
+    def _target(self, run: Run, project_id: int) -> str:
+        if run.request.target_branch:
+            return run.request.target_branch
+        return self.retry.read(self.forge.default_branch, project_id)
+
+    def _note(self, kind: str, run: Run, **extra: Any) -> str:
+        """The reply of `kind` (`templates/notes/<kind>.md.j2`) on a finished run."""
+        values = context(run.report, run.request, self._marker(run, kind))
+        return render(f"notes/{kind}.md.j2", limit=MAX_CHARS, **values, **extra)
+
+    def _marker(self, run: Run, kind: str) -> str:
+        return marker(run.request.request_id, kind)
+
+
+def make_publisher(settings: Settings) -> Publisher:
+    """The publisher the bot uses on pipeline success, with the bot's own URL and token."""
+    return Publisher(settings.gitlab_url, settings.gitlab_token.get_secret_value())
+
+
+def _merged(saved: Request, handed: Request) -> Request:
+    """The bot's record of the request, completed with what the CI job wrote (base commit, branch, links)."""
+    fields = {**saved.__dict__, **{k: v for k, v in handed.__dict__.items() if v is not None}}
+    return Request(**(fields | {"origin": handed.origin}))
+
+
+def _archive(data: bytes, job_id: int) -> zipfile.ZipFile:
+    if len(data) > MAX_ARTIFACTS_BYTES:
+        raise ForgeError(f"the artifacts of job {job_id} are larger than {MAX_ARTIFACTS_BYTES} bytes", None)
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise ForgeError(f"the artifacts of job {job_id} are not a zip archive: {e}", None) from e
+
+
+def _extract_run(archive: zipfile.ZipFile, into: Path) -> Path | None:
+    names = archive.namelist()
+    tops = sorted(
+        (PurePosixPath(n).parent for n in names if PurePosixPath(n).name == REQUEST_FILE),
+        key=lambda p: len(p.parts),
+    )
+    top = next((t for t in tops if str(t / REPORT_FILE) in names or (str(t) == "." and REPORT_FILE in names)), None)
+    if top is None:
+        return None
+    prefix = "" if str(top) == "." else f"{top}/"
+    for name in names:
+        rel = PurePosixPath(name[len(prefix) :])
+        if name.startswith(prefix) and not name.endswith("/") and ".." not in rel.parts and not rel.is_absolute():
+            target = into / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(name))
+    return into

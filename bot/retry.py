@@ -1,0 +1,65 @@
+"""The bot's one retry policy for `Forge` calls, used by the server's worker and by the publisher.
+
+`read` retries a call that GitLab answered with a transient status (429, 5xx) or did not answer. `ensure` is for
+POSTs: before every attempt it looks for what an earlier attempt may already have created, so a retry never
+duplicates a note, a pipeline, a commit or a merge request. Anything else (403, 404, 400…) fails at once with the
+`ForgeError`. The `_async` forms are for the event loop: the call runs in a thread, the waits on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from bot.errors import ForgeError
+
+T = TypeVar("T")
+
+
+def is_transient(error: BaseException) -> bool:
+    """GitLab did not answer, was overloaded, or failed inside: trying again may succeed."""
+    if not isinstance(error, ForgeError):
+        return False
+    return error.status is None or error.status == 429 or error.status >= 500
+
+
+class Retry:
+    def __init__(self, attempts: int = 6, first_wait: float = 0.5, max_wait: float = 30.0) -> None:
+        self._attempts = attempts
+        self._first_wait = first_wait
+        self._max_wait = max_wait
+
+    def read(self, fn: Callable[..., T], *args: Any) -> T:
+        for attempt in Retrying(**self._policy()):
+            with attempt:
+                return fn(*args)
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    def ensure(self, find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
+        """The existing result of `find`, else the result of `create`; the flag says whether it was created now."""
+        return self.read(_found_or_created, find, create)
+
+    async def read_async(self, fn: Callable[..., T], *args: Any) -> T:
+        async for attempt in AsyncRetrying(**self._policy()):
+            with attempt:
+                return await asyncio.to_thread(fn, *args)
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    async def ensure_async(self, find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
+        return await self.read_async(_found_or_created, find, create)
+
+    def _policy(self) -> dict[str, Any]:
+        return {
+            "retry": retry_if_exception(is_transient),
+            "stop": stop_after_attempt(self._attempts),
+            "wait": wait_exponential(multiplier=self._first_wait, max=self._max_wait),
+            "reraise": True,
+        }
+
+
+def _found_or_created(find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
+    found = find()
+    return (found, False) if found is not None else (create(), True)

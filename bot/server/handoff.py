@@ -1,0 +1,38 @@
+"""The hand-over from the bot to the publisher when a perfbot pipeline succeeds.
+
+The bot calls a `Publisher` with a `Handoff` (which pipeline, which request, where to reply) in a worker thread
+and records what it returned. The real publisher (download the artifacts, commit, open the MR, reply) is
+`bot.publish.publisher.Publisher`, which `perfbot serve` passes in; tests inject any callable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.server.events import JobInfo
+from pipelines.runfiles import Origin
+
+
+@dataclass(frozen=True)
+class Handoff:
+    project_id: int
+    pipeline_id: int
+    pipeline_url: str
+    ref: str
+    request_id: str
+    origin: Origin
+    """Where the request came from: the publisher replies there."""
+    variables: dict[str, str] = field(default_factory=dict)
+    """The pipeline's `PERFBOT_*` variables (what was asked for)."""
+    jobs: list[JobInfo] = field(default_factory=list)
+    """The pipeline's jobs, as the Pipeline Hook listed them (the artifacts are on the successful ones)."""
+
+
+class Publisher(Protocol):
+    def __call__(self, handoff: Handoff) -> str | None:
+        """Publish the run (idempotent: it may be called again for the same pipeline after a restart).
+
+        Returns a short result to record (e.g. the MR URL). Raising records the failure; the bot does not retry.
+        """
+        ...

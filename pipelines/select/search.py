@@ -1,0 +1,270 @@
+"""The search: K fresh agents x M steps in parallel, `rounds` times, then selection and combination.
+
+Each agent works in its own sandbox and workspace, from a clean copy of the repo (round 1) or of the best
+candidate so far (later rounds, with a short note of what was tried). Every proposal (each agent's final state
+and its best measured state) is a candidate; identical candidates are measured once (also across agents).
+With `search.combine`, the top correct and faster candidates whose changes touch disjoint regions are merged
+and the merge measured; selection then keeps it only if it is accepted and scores best.
+`search.max_cost_usd` is a hard budget shared by all agents.
+
+`run_search(...)` is how every command runs one (`perfbot optimize`, each CI shard, `perfbot bench`): it opens the
+benchmark sandbox, tests and measures the baseline there, and runs the search with its trace.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.agent.loop import Agent, AgentOutcome, Measurement
+from pipelines.agent.prompts import Focus, system_prompt, task_message
+from pipelines.config import Config
+from pipelines.edit import EditSession
+from pipelines.edit.workspace import Workspace
+from pipelines.evaluate import BaselineResult, Candidate, CandidateResult, Evaluator
+from pipelines.models import open_model
+from pipelines.models.budget import Budget
+from pipelines.select.combine import combine_files
+from pipelines.select.measurer import Measurer, Progress
+from pipelines.trace import Trace
+from sandbox.factory import SandboxKind, open_sandbox
+
+COMBINE_TOP = 4
+
+
+@dataclass
+class SearchResult:
+    results: list[CandidateResult]
+    """Every distinct candidate measured, in the order measured (the combination last)."""
+    selected: CandidateResult | None
+    outcomes: list[AgentOutcome]
+    budget: Budget
+    notes: list[str] = field(default_factory=list)
+    selected_files: dict[str, str] | None = None
+    """Repo-relative path -> full text of the files the selected candidate changes."""
+
+
+@dataclass
+class Searched:
+    """What `run_search` gives: the search's result, and what a report or a CI shard needs beside it."""
+
+    result: SearchResult
+    baseline: BaselineResult
+    isolated: bool
+    measured: list[Measurement]
+    """Every measurement (candidate with its files, and its result)."""
+
+
+Slots = Callable[[int], Sequence[int]]
+"""Which of a round's K agent slots to run here (a CI shard runs its share); all of them when not given."""
+
+
+def run_search(
+    repo: Path,
+    config: Config,
+    *,
+    sandbox_kind: SandboxKind | None,
+    trace_path: Path,
+    progress: Progress = lambda event, **fields: None,
+    evaluator_progress: Callable[[str], None] | None = None,
+    slots: Slots | None = None,
+    focus: Focus | None = None,
+    label: str = "perfbot-eval",
+) -> Searched:
+    """Open the benchmark sandbox, prepare the baseline in it (tests, A/A noise) and run the whole search, writing
+    the trace to `trace_path`. Raises what the baseline raises (e.g. `BaselineError`) before any agent starts."""
+    trace = Trace(trace_path)
+    try:
+        with open_sandbox(sandbox_kind, label=label, benchmark=True) as sandbox:
+            evaluator = Evaluator(repo, config, sandbox, progress=evaluator_progress)
+            baseline = evaluator.prepare()
+            search = Search(
+                repo,
+                config,
+                evaluator,
+                sandbox_kind=sandbox_kind,
+                trace=trace,
+                progress=progress,
+                focus=focus,
+                slots=slots or range,
+            )
+            result = search.run()
+            return Searched(result, baseline, bool(sandbox.isolated), search.measure.measured())
+    finally:
+        trace.close()
+
+
+class Search:
+    def __init__(
+        self,
+        repo: Path,
+        config: Config,
+        evaluator: Evaluator,
+        *,
+        sandbox_kind: SandboxKind | None,
+        trace: Trace,
+        progress: Progress = lambda event, **fields: None,
+        focus: Focus | None = None,
+        slots: Slots = range,
+    ) -> None:
+        self.repo = repo
+        self.focus = focus
+        """The function every agent is pointed at (a request's `PATH::SYMBOL`, a profiled hot spot), if any."""
+        self.config = config
+        self.sandbox_kind = sandbox_kind
+        self.trace = trace
+        self.progress = progress
+        self.budget = Budget(config.search.max_cost_usd)
+        self.measure = Measurer(evaluator, trace, progress)
+        self.outcomes: list[AgentOutcome] = []
+        self.stop = threading.Event()
+        self.slots = slots
+
+    def run(self) -> SearchResult:
+        search = self.config.search
+        start: dict[str, str] = {}
+        notes: list[str] = []
+        for round_ in range(1, search.rounds + 1):
+            if round_ > 1 and self.budget.spent_usd >= self.budget.limit_usd:
+                notes.append(f"round {round_} not started: the budget is spent")
+                break
+            outcomes = self.run_round(round_, start, "\n".join(self.tried()))
+            self.outcomes += outcomes
+            for proposal in proposals(outcomes):
+                self.measure(proposal)
+            start = self.best_files()
+        if search.combine:
+            self.combine()
+        best = self.measure.best()
+        return SearchResult(
+            self.measure.results,
+            best.result if best else None,
+            self.outcomes,
+            self.budget,
+            notes,
+            dict(best.candidate.files) if best else None,
+        )
+
+    def run_round(self, round_: int, start: dict[str, str], note: str) -> list[AgentOutcome]:
+        k = self.config.search.agents
+        indices = [(round_ - 1) * k + slot for slot in self.slots(k)]
+        if not indices:
+            return []
+        workers = max(1, min(len(indices), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-agent") as pool:
+            futures = [pool.submit(self.run_agent, index, round_, start, note) for index in indices]
+            try:
+                return [f.result() for f in futures]
+            except KeyboardInterrupt:
+                self.stop.set()  # running agents end after their current step; queued ones end at once
+                raise
+
+    def run_agent(self, index: int, round_: int, start: dict[str, str], note: str) -> AgentOutcome:
+        name = f"a{index}"
+        try:
+            with open_sandbox(self.sandbox_kind, label=f"perfbot-{name}") as sandbox:
+                return self.agent_in(sandbox, name, index, round_, start, note).run()
+        except Exception as e:  # one broken agent (sandbox, model setup) must not end the others' work
+            self.trace.write("agent_end", agent=name, reason="error", detail=f"{type(e).__name__}: {e}")
+            self.progress("agent_failed", agent=name, detail=str(e))
+            return AgentOutcome(name, round_, "error", f"{type(e).__name__}: {e}", 0)
+
+    def agent_in(self, sandbox: Any, name: str, index: int, round_: int, start: dict[str, str], note: str) -> Agent:
+        config = self.config
+        sandbox.put_dir(self.repo, "repo")
+        workspace = Workspace(sandbox, root="repo", target_globs=config.target.files)
+        original = {p: workspace.read_text(p) for p in workspace.target_paths()}
+        for path, text in start.items():
+            workspace.write_text(path, text)
+        session = EditSession(workspace, tools=[t for t in config.agent.tools if t not in ("evaluate", "finish")])
+        current = {p: workspace.read_text(p) for p in workspace.target_paths()}
+        agent = Agent(
+            name=name,
+            round=round_,
+            model=open_model(config.agent.model, session=index),
+            session=session,
+            workspace=workspace,
+            original=original,
+            system="",
+            task=task_message(current, note, self.focus),
+            steps=config.search.steps,
+            evaluate=self.measure if "evaluate" in config.agent.tools or config.agent.evaluate != "agent" else None,
+            evaluate_trigger=config.agent.evaluate,
+            tool_names=list(config.agent.tools),
+            budget=self.budget,
+            trace=self.trace,
+            on_step=lambda agent, step: self.progress(
+                "step",
+                agent=agent,
+                step=step,
+                steps=config.search.steps,
+                cost=self.budget.spent_usd,
+                best=self.measure.best_score(),
+            ),
+            max_tokens=config.agent.max_tokens,
+            activity=self.measure.quiet.activity,
+            stop=self.stop,
+        )
+        agent.system = system_prompt(config, agent.tools, config.search.steps)
+        return agent
+
+    def best_files(self) -> dict[str, str]:
+        best = self.measure.best()
+        return dict(best.candidate.files) if best is not None else {}
+
+    def tried(self) -> list[str]:
+        """One line per earlier agent: how it ended, its best measurement and its own summary."""
+        lines = []
+        for o in self.outcomes:
+            best = (
+                f"best score {o.best.score:.2f} ({'accepted' if o.best.accepted else 'rejected'})"
+                if o.best and o.best.score is not None
+                else "nothing measured"
+            )
+            summary = f"; it said: {o.summary[:300]}" if o.summary else ""
+            lines.append(f"- agent {o.agent} (round {o.round}): {o.reason} after {o.steps} steps, {best}{summary}")
+        return lines
+
+    def combine(self) -> None:
+        ranked = sorted((m for m in self.measure.measured() if improves(m)), key=lambda m: -(m.score or 0))
+        ranked = ranked[:COMBINE_TOP]
+        if len(ranked) < 2:
+            return
+        original = self.original_texts({p for m in ranked for p in m.candidate.files})
+        merged, parts = dict(ranked[0].candidate.files), [ranked[0].candidate.id]
+        for m in ranked[1:]:
+            attempt = combine_files(original, merged, dict(m.candidate.files))
+            if attempt is not None:
+                merged, parts = attempt, [*parts, m.candidate.id]
+        if len(parts) < 2:
+            self.trace.write("combine", parts=[], detail="the top candidates overlap; nothing to combine")
+            return
+        combined = Candidate(id="combined", origin="combination of " + " + ".join(parts), files=merged)
+        self.trace.write("combine", parts=parts)
+        self.measure(combined)
+
+    def original_texts(self, paths: set[str]) -> dict[str, str]:
+        return {p: (self.repo / p).read_text(encoding="utf-8") for p in paths if (self.repo / p).is_file()}
+
+
+def improves(m: Measurement) -> bool:
+    """Correct (tests pass, outputs match) and measured faster, even if not by enough to be accepted alone:
+    two such changes may together clear the bar."""
+    result = m.result
+    correct = result.tests is not None and result.tests.passed and result.outputs_match is not False
+    return correct and m.score is not None and m.score > 1.0
+
+
+def proposals(outcomes: Sequence[AgentOutcome]) -> list[Candidate]:
+    out = []
+    for o in outcomes:
+        if o.final is not None:
+            out.append(o.final)
+        if o.best is not None:
+            out.append(o.best.candidate)
+    return out
