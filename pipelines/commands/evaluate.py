@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipelines.config import TargetConfig, load_config
 from pipelines.errors import UsageError
-from pipelines.evaluate.engine import outside_target
+from pipelines.evaluate.reasons import outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
 from pipelines.report import Report, write_artifacts
 from pipelines.report.failure import FailedRun, write_failure_artifacts

@@ -11,20 +11,20 @@ in the judge (inside/), across a trust boundary; see docs/evaluation.md for the 
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.config import Config, TargetConfig
+from pipelines.config import Config
 from pipelines.errors import BaselineError, EvaluationError
 from pipelines.evaluate import scan
 from pipelines.evaluate.harness import MAX_PRINT, Harness
+from pipelines.evaluate.reasons import check_reason, import_warning, measure_reason, outside_target, unified_diff
 from pipelines.evaluate.results import BaselineResult, Candidate, CandidateResult, Method, TestsResult
 from pipelines.evaluate.rounds import Rounds
-from pipelines.evaluate.score import complexity, format_params, noise_floor, verdict
+from pipelines.evaluate.score import complexity, noise_floor, verdict
 from pipelines.evaluate.stats import MIN_ROUNDS, score_estimate
 from pipelines.evaluate.testrun import TestsRun, against, run_tests
 from sandbox.base import Sandbox
@@ -71,6 +71,7 @@ class Evaluator:
         self._baseline: BaselineResult | None = None
         self._base_tests: TestsRun | None = None
         self._points: list[dict[str, Any]] = []
+        self._transport: list[dict[str, float]] | None = None
         self._staged = 0
         self._rounds_done = 0
         self._started = time.monotonic()
@@ -97,7 +98,8 @@ class Evaluator:
         self._points = [{"params": p, "loops": n} for p, n in zip(self._grid, loops, strict=True)]
         self._say(f"baseline: A/A timing, {self.repeat} paired rounds over {len(self._grid)} grid point(s)")
         rounds = self._rounds()
-        rounds.add(self._judge("measure", [BASE, BASE_COPY], self._measure_spec(self.repeat)))
+        rounds.add(self._judge("measure", [BASE, BASE_COPY], self._measure_spec(self.repeat, echo=True)))
+        self._transport = rounds.transports()
         aa_points = [rounds.point(BASE_COPY, i, BASE) for i in range(len(self._points))]
         aa = score_estimate(aa_points, self.config.benchmark)
         noise = noise_floor(aa)
@@ -223,7 +225,11 @@ class Evaluator:
         decided = verdict(points, self.config, baseline.noise, final=final)
         if decided.accepted is None:
             return None
-        reason = decided.reason if decided.accepted or not entry.warnings else f"{decided.reason}; {_uses(entry)}"
+        slow_import = import_warning(points)
+        if slow_import and slow_import not in entry.warnings:
+            entry.warnings = (*entry.warnings, slow_import)
+        uses = f"it newly uses {'; '.join(entry.warnings)}"
+        reason = decided.reason if decided.accepted or not entry.warnings else f"{decided.reason}; {uses}"
         self._say(f"{entry.candidate.id}: {'accepted' if decided.accepted else 'rejected'}: {reason}")
         estimate = decided.estimate
         return CandidateResult(
@@ -276,17 +282,7 @@ class Evaluator:
 
     def diff(self, candidate: Candidate) -> str:
         """The candidate against the baseline as a unified diff with a/ and b/ paths."""
-        chunks = []
-        for rel in sorted(candidate.files):
-            exists = (self.repo / rel).is_file()
-            lines = difflib.unified_diff(
-                self._original(rel).splitlines(keepends=True),
-                candidate.files[rel].splitlines(keepends=True),
-                fromfile=f"a/{rel}" if exists else "/dev/null",
-                tofile=f"b/{rel}",
-            )
-            chunks.append("".join(_terminated(lines)))
-        return "".join(chunks)
+        return unified_diff(self.repo, candidate)
 
     def _original(self, rel: str) -> str:
         path = self.repo / rel
@@ -294,10 +290,12 @@ class Evaluator:
 
     def _rounds(self) -> Rounds:
         metrics = {str(m): w for m, w in self.config.benchmark.metrics.items()}
-        return Rounds(self._points, self.config.benchmark.measure, metrics)
+        return Rounds(self._points, self.config.benchmark.measure, metrics, transport=self._transport)
 
-    def _measure_spec(self, count: int) -> dict[str, Any]:
-        spec = {"rounds": count, "first_round": self._rounds_done, "points": self._points, "echo": True}
+    def _measure_spec(self, count: int, echo: bool = False) -> dict[str, Any]:
+        """`count` rounds; with `echo`, the transport is timed too (once, with the baseline's A/A: it costs every
+        version the same, and later rounds reuse it)."""
+        spec = {"rounds": count, "first_round": self._rounds_done, "points": self._points, "echo": echo}
         self._rounds_done += count
         return spec
 
@@ -322,7 +320,7 @@ class Evaluator:
         per_point = processes * max(spec.get("rounds", 1), 1) * (bench.timeout + 5)
         answer = self._harness.run(command, spec, timeout=per_point * max(len(self._grid), 1) + 300)
         if "error" in answer:
-            raise BaselineError(f"the benchmark fails on the baseline: {answer['error']}", self._base_result())
+            raise BaselineError(answer["error"], self._base_result())
         return answer
 
     def _base_result(self) -> TestsResult:
@@ -345,53 +343,3 @@ class Evaluator:
     def _say(self, message: str) -> None:
         if self._progress is not None:
             self._progress(f"[{time.monotonic() - self._started:7.1f}s] {message}")
-
-
-def outside_target(paths: Sequence[str], target: TargetConfig) -> str | None:
-    """Why one of `paths` may not be changed (outside the repo, or matching none of target.files), or None."""
-    for rel in paths:
-        if rel.startswith("/") or ".." in rel.split("/"):
-            return f"{rel!r} is not a path inside the repository"
-        if not target.matches(rel):
-            return f"changes {rel}, which is not among target.files {list(target.files)}"
-    return None
-
-
-def check_reason(failed: dict[str, Any]) -> str:
-    """The rejection of a candidate whose outputs differ (or that fails) on an input off the grid."""
-    shown = _shown_input(failed.get("input"))
-    if "failure" in failed:
-        return f"fails at {failed['label']}{shown}: {failed['failure']}"
-    return (
-        f"outputs differ at {failed['label']}{shown}: {failed['mismatch']} (the baseline "
-        f"{failed.get('baseline')}, this version {failed.get('candidate')})"
-    )
-
-
-def measure_reason(failed: dict[str, Any], points: list[dict[str, Any]]) -> str:
-    where = format_params(points[failed["point"]]["params"])
-    if "mismatch" in failed:
-        shown = _shown_input(failed.get("input"))
-        both = (
-            f" (the baseline {failed['baseline']}, this version {failed['candidate']})" if "baseline" in failed else ""
-        )
-        return f"outputs differ at {where}{shown}: {failed['mismatch']}{both}"
-    return f"at {where}: {failed['failure']}"
-
-
-def _shown_input(shown: dict[str, Any] | None) -> str:
-    if not shown:
-        return ""
-    parts = [*shown.get("args", []), *(f"{k}={v}" for k, v in shown.get("kwargs", {}).items())]
-    text = ", ".join(parts)
-    return f" (input: {text[:160]}{'...' if len(text) > 160 else ''})"
-
-
-def _uses(entry: _Live) -> str:
-    return f"it newly uses {'; '.join(entry.warnings)}"
-
-
-def _terminated(lines: Any) -> Any:
-    # difflib leaves a last line without newline unterminated, which would glue two files' hunks together.
-    for line in lines:
-        yield line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"

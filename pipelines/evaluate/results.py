@@ -116,6 +116,8 @@ class PointResult:
         }
         if self.timing.cold_s:
             out["cold_s"] = median(self.timing.cold_s)
+        if self.timing.import_s is not None:
+            out["import_s"] = round(self.timing.import_s, 4)
         if self.transport_s is not None:
             out["transport_s"] = self.transport_s
         if self.baseline is not None:

@@ -31,6 +31,9 @@ class Rounds:
     metrics: dict[str, float]
     values: list[list[dict[str, dict[str, Any]]]] = field(default_factory=list)
     """Per point, per round, per version name: the judge's figures."""
+    transport: list[dict[str, float]] | None = None
+    """Per point, per mode, the transport's cost in seconds when it was measured before (the baseline's A/A
+    rounds); None to take it from the echo processes of these rounds."""
     idle_bytes: int | None = None
     seeded: bool = False
 
@@ -48,8 +51,14 @@ class Rounds:
             self.values[index].extend(point["rounds"])
 
     def transport_s(self, index: int, mode: str) -> float:
+        if self.transport is not None:
+            return self.transport[index][mode]
         echoes = [r[ECHO][f"{mode}_ns"] for r in self.values[index] if ECHO in r]
         return median(echoes) / 1e9 if echoes else 0.0
+
+    def transports(self) -> list[dict[str, float]]:
+        """Per point, per mode, the transport's cost as these rounds measured it (to reuse in later rounds)."""
+        return [{mode: self.transport_s(i, mode) for mode in ("warm", "cold")} for i in range(len(self.points))]
 
     def timing(self, name: str, index: int, rounds: list[int]) -> Timing:
         measured = [self.values[index][r][name] for r in rounds]

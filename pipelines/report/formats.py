@@ -41,10 +41,33 @@ def short_number(value: Any) -> str:
     return str(value)
 
 
+_AS_TEXT = str.maketrans(
+    {
+        **{c: "\\" + c for c in "\\`*_[]|~"},
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "@": "@\u200b",
+        "#": "#\u200b",
+        "!": "!\u200b",
+    }
+)
+"""Markdown and HTML shown as text: emphasis, links, images, code and tables cannot start, tags are not tags, and a
+zero-width space keeps GitLab from turning `@user`, `#123` or `!12` into a mention or a cross-reference."""
+
+
 def cell(value: Any, limit: int = MAX_CELL) -> str:
-    """One Markdown table cell: on one line, pipes escaped, HTML comments defused, at most `limit` characters."""
+    """Text for Markdown, from anything a candidate or a model may have written (a reason, an origin, an exception
+    message, an agent's summary): on one line, shown as text (never as markup), at most `limit` characters."""
     text = " ".join(str(value if value is not None else "–").split())
-    text = text.replace("|", "\\|").replace("<!--", "&lt;!--")
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.translate(_AS_TEXT)
+
+
+def code(value: Any, limit: int = MAX_CELL) -> str:
+    """Text for inside `backticks` (a path, a command): on one line, no backtick to end the span, pipes escaped
+    for tables, at most `limit` characters."""
+    text = " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -12,13 +12,24 @@ full report, and tables and lists are capped before that.
 
 from __future__ import annotations
 
+import math
 import re
 from importlib.resources import files
 from typing import Any
 
 import jinja2
 
-from pipelines.report.formats import capped, cell, code_block, nbytes, positive_number, seconds, short_number, times
+from pipelines.report.formats import (
+    capped,
+    cell,
+    code,
+    code_block,
+    nbytes,
+    positive_number,
+    seconds,
+    short_number,
+    times,
+)
 from pipelines.runfiles import Request
 
 MAX_CHARS = 60_000
@@ -56,6 +67,10 @@ def context(report: Data, request: Request | None = None, marker: str = "") -> d
         "shown": shown,
         "axes": axes,
         "rows": point_rows(report, shown, axes) if shown else [],
+        "cold": cold_differs(report, shown) if shown else False,
+        "noisy": bool(report["baseline"].get("noisy")),
+        "noise": report["baseline"].get("noise", 0.0),
+        "measure": report["baseline"].get("method", {}).get("measure", "warm"),
         "baseline_rows": baseline_rows(report, axes),
         "row_limit": MAX_ROWS,
         "complexity": complexity_rows(report, shown) if shown else [],
@@ -120,23 +135,34 @@ def best_measured(report: Data) -> Data | None:
 
 
 def point_rows(report: Data, candidate: Data, axes: list[str]) -> list[list[str]]:
-    """Per grid point: params, time before/after, speedup, noise, memory before/after (already formatted)."""
-    spreads = {_key(p["params"]): p.get("spread", 0.0) for p in report["baseline"]["points"]}
+    """Per grid point: params, time before/after, speedup with its 95% interval, memory before/after, and the first
+    call's speedup when first calls and the steady state disagree (already formatted)."""
+    cold = cold_differs(report, candidate)
     rows = []
     for p in candidate["points"]:
-        noise = max(p.get("spread", 0.0), spreads.get(_key(p["params"]), 0.0)) / 2
-        rows.append(
-            [
-                *(str(p["params"].get(a, "")) for a in axes),
-                seconds(p.get("baseline_time_s")),
-                seconds(p["time_s"]),
-                times(p.get("ratios", {}).get("time")),
-                f"±{noise:.1%}",
-                nbytes(p.get("baseline_peak_bytes")),
-                nbytes(p.get("peak_bytes")),
-            ]
-        )
+        interval = p.get("ratio_interval")
+        row = [
+            *(str(p["params"].get(a, "")) for a in axes),
+            seconds(p.get("baseline_time_s")),
+            seconds(p["time_s"]),
+            times(p.get("ratios", {}).get("time")),
+            f"{times(interval[0])} – {times(interval[1])}" if interval else "–",
+            nbytes(p.get("baseline_peak_bytes")),
+            nbytes(p.get("peak_bytes")),
+        ]
+        rows.append([*row, times(p.get("cold_ratio"))] if cold else row)
     return rows
+
+
+def cold_differs(report: Data, candidate: Data) -> bool:
+    """Whether, at some grid point, the speedup of first calls differs from the steady state's by more than the
+    noise (both are then shown)."""
+    allowed = math.log1p(report["baseline"].get("noise", 0.0))
+    for p in candidate.get("points", []):
+        cold, warm = p.get("cold_ratio"), p.get("ratios", {}).get("time")
+        if cold and warm and abs(math.log(cold) - math.log(warm)) > allowed:
+            return True
+    return False
 
 
 def baseline_rows(report: Data, axes: list[str]) -> list[list[str]]:
@@ -186,7 +212,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(cell=cell, code_block=code_block, seconds=seconds, nbytes=nbytes, times=times)
+    env.filters.update(cell=cell, code=code, code_block=code_block, seconds=seconds, nbytes=nbytes, times=times)
     return env
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.config import Config
-from pipelines.evaluate.results import BaselineResult, CandidateResult
+from pipelines.evaluate.results import BaselineResult, CandidateResult, Method
 
 SCHEMA_VERSION = 1
 
@@ -89,16 +89,45 @@ def settings_json(config: Config, repeat: int) -> dict[str, Any]:
 
 
 def method_text(config: Config, baseline: BaselineResult) -> str:
-    """The measurement method in two lines (for report.md and the merge request)."""
-    bench = config.benchmark
+    """The measurement method as it was run (for report.md and the merge request): how the clock, the inputs and the
+    processes were arranged, and the rule that accepted or rejected."""
+    bench, method = config.benchmark, baseline.method
     metrics = ", ".join(f"{m} {w:g}" for m, w in bench.metrics.items())
+    lines = [_how_measured(bench.measure, method) if method else "Baseline and candidates ran interleaved."]
+    if method and not method.seeded:
+        lines.append(
+            f"The inputs function ({bench.inputs}) takes no `seed`: every process got the same inputs, so a version "
+            "could remember answers from one run to the next. Give it a `seed` parameter to close that door."
+        )
+    outputs = (
+        ", the outputs of every timed call and of inputs off the grid equal the baseline's"
+        if bench.check_outputs
+        else ""
+    )
+    tests = "the same tests pass (test by test)" if method and method.tests_checked == "per test" else "the tests pass"
+    lines.append(
+        f"Score = weighted geometric mean of the paired baseline/candidate ratios over grid points and metrics "
+        f"({metrics}), with a 95% t-interval over the rounds; accepted only if {tests}{outputs}, at least 5 paired "
+        f"rounds were measured, the whole interval beats min_speedup {config.accept.min_speedup:g} × (1 + noise "
+        f"{baseline.noise:.1%}, the baseline measured against itself: A/A {baseline.aa_score:.3f}) and no point is "
+        f"more than {config.accept.max_regression:.0%} slower."
+    )
+    return "\n".join(lines)
+
+
+def _how_measured(measure: str, method: Method) -> str:
+    loops = ", ".join(str(n) for n in method.loops)
+    warm = (
+        f"{method.warmup} warm-up call(s) on other inputs, then the timed calls ({loops} per timed value at the grid "
+        "points, in order)"
+        if method.warmup
+        else "the timed call first"
+    )
+    chosen = "the steady state after warm-up" if measure == "warm" else "the first call of a process (cold)"
     return (
-        f"Baseline and candidates ran interleaved (A B A B …), each run in a fresh Python process on a freshly built "
-        f"input with the garbage collector off during the call; time is the median of {baseline.repeat} runs, memory "
-        f"the peak of traced allocations during the call (inputs included) in separate runs.\n"
-        f"Score = weighted geometric mean of baseline/candidate ratios over grid points and metrics ({metrics}); "
-        f"accepted only if the tests pass{', outputs match' if bench.check_outputs else ''}, the score beats "
-        f"min_speedup {config.accept.min_speedup:g} × (1 + noise {baseline.noise:.1%}, measured by running the "
-        f"baseline against itself: A/A score {baseline.aa_score:.3f}) and no point is more than "
-        f"{config.accept.max_regression:.0%} slower."
+        f"Every round, perfbot built fresh inputs from seeds only it knew and ran the baseline and each candidate on "
+        f"them back to back, the order alternating from round to round; each run is a fresh process with {warm}, one "
+        f"timed value per process. perfbot's judge takes the time outside the measured process, from handing over "
+        f"the inputs to reading back the outputs, less what that transport alone costs; the score uses {chosen}. "
+        f"Memory is the kernel's peak resident memory of the measured process, less an idle interpreter's."
     )

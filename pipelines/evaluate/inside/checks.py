@@ -38,8 +38,11 @@ def _inputs(box, spec):
         inputs += [(f"{where}, {label}", payload) for label, payload in made]
     fresh = spec.get("seeds") or {}
     if fresh.get("count"):
-        made, seeded = build(box, spec, fresh["params"], seeds(fresh["count"]))
         where = _where(fresh["params"])
+        try:
+            made, seeded = build(box, spec, fresh["params"], seeds(fresh["count"]))
+        except procs.Failure as e:
+            return inputs, [*skipped, f"the fresh seeds at {where} ({e})"]
         if seeded:
             inputs += [(f"{where}, a fresh seed", payload) for _, payload in made]
     return inputs, skipped

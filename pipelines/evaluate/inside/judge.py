@@ -50,11 +50,14 @@ def calibrate(box, spec):
     out = {"points": [], "seeded": False, "idle_bytes": idle_bytes(box, spec)}
     warmup = spec["warmup"]
     for params in spec["points"]:
-        inputs, seeded = build(box, spec, params, seeds(warmup + 3))
+        try:
+            inputs, seeded = build(box, spec, params, seeds(warmup + 3))
+        except procs.Failure as e:
+            return {"error": f"{spec['inputs']} fails at {_where(params)}: {e}", "stage": "inputs"}
         out["seeded"] = seeded
         frames, failure, _ = _run(box, spec, spec["reference"], [p for _, p in inputs], [])
         if failure:
-            return {"error": f"the baseline at {params}: {failure}"}
+            return {"error": f"the benchmark fails on the baseline at {_where(params)}: {failure}"}
         call_ns = min(ns for ns, _ in frames[warmup:]) if warmup else frames[0][0]
         loops = 1 if not warmup else max(1, min(MAX_LOOPS, -(-int(spec["target_s"] * 1e9) // max(call_ns, 1))))
         out["points"].append({"loops": loops, "call_ns": call_ns})
@@ -72,14 +75,15 @@ def measure(box, spec):
         try:
             inputs, out["seeded"] = build(box, spec, point["params"], seeds(spec["rounds"] * per_round))
         except procs.Failure as e:
-            return {"error": f"the inputs at {point['params']}: {e}"}
+            return {"error": f"{spec['inputs']} fails at {_where(point['params'])}: {e}", "stage": "inputs"}
         rounds = []
         for r in range(spec["rounds"]):
             chunk = [p for _, p in inputs[r * per_round : (r + 1) * per_round]]
             live = [name for name in versions if name not in failed]
             measured = _round(box, spec, _order(live, spec, spec["first_round"] + r), chunk, warmup, loops)
             if spec["reference"] in measured.failures:
-                return {"error": f"the baseline at {point['params']}: {measured.failures[spec['reference']]}"}
+                failure = measured.failures[spec["reference"]]
+                return {"error": f"the benchmark fails on the baseline at {_where(point['params'])}: {failure}"}
             for name, why in measured.failures.items():
                 failed[name] = {"point": index, "round": r, "failure": why}
             for name, mismatch in _mismatches(box, spec, measured, chunk).items():
@@ -178,6 +182,10 @@ def _shown(box, spec, payload, mismatch, base_outcome, outcome):
         "baseline": compare.describe(base_outcome),
         "candidate": compare.describe(outcome),
     }
+
+
+def _where(params):
+    return " ".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
 
 
 def _order(live, spec, shift):

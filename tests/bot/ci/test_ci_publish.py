@@ -65,9 +65,10 @@ def test_a_bot_request_with_a_token_opens_one_mr_from_the_measured_commit_and_re
     assert "ordered = sorted(points)" in gl.file_at(mr["source_branch"], "geometry.py")
     assert gl.file_at(mr["source_branch"], "bench_inputs.py") == (repo / "bench_inputs.py").read_text()
     description = mr["description"]
-    assert "| n | d | before | after | speedup | noise | memory before | memory after |" in description
+    assert "| n | d | before | after | speedup | 95% interval | memory before | memory after |" in description
     assert "**Complexity exponent**" in description and re.search(r"n: \*\*\d\.\d\d → \d\.\d\d\*\*", description)
-    assert "✅ tests pass" in description and "outputs equal the original's on all 2 grid points" in description
+    assert "✅ the same tests pass as on the original, test by test" in description
+    assert "outputs equal the original's on every timed call at all 2 grid points and on" in description
     assert "<details><summary>How the agent got there</summary>\n\n" in description
     assert "/-/jobs/777/artifacts/file/.perfbot/ci/report.html" in description
     assert f"| {selected['id']} ✅ |" in description
@@ -157,7 +158,7 @@ def test_nothing_selected_replies_with_what_was_tried_and_the_best_rejected_numb
     assert "no merge request was opened" in body
     assert "**What was tried:** 1 agent(s) × up to 8 steps, 1 candidate(s) measured" in body
     assert f"**Best rejected attempt:** `{rejected['id']}`" in body and f"score {rejected['score']:.2f}" in body
-    assert "| n | d | before | after | speedup | noise |" in body
+    assert "| n | d | before | after | speedup | 95% interval |" in body
     assert rejected["reason"].split(" (")[0] in body
     assert gl.bot_notes("merge_request", gl.mr["iid"]) == []
 

@@ -83,7 +83,7 @@ def test_evaluate_writes_the_artifacts_and_selects_the_faster_candidate(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "selected: c1" in captured.out and str(out / "report.md") in captured.out
-    assert "c1: outputs and timing at n=300 d=2 (2/2)" in captured.err.replace("c1, c2", "c1")
+    assert "c1, c2: 5 paired round(s) against the baseline" in captured.err
     report = json.loads((out / "report.json").read_text())
     jsonschema.validate(report, SCHEMA)
     assert report["selected"] == "c1"

@@ -11,8 +11,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from pipelines.cli import main
 
+from bot.cli import main
 from pipelines.config import load_config
 from pipelines.evaluate import Candidate, Evaluator
 from sandbox.base import Sandbox

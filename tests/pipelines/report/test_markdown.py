@@ -74,15 +74,15 @@ def test_speedups_read_with_sensible_precision(ratio: float | None, text: str) -
 
 
 def test_a_cell_stays_on_one_line_and_cannot_break_the_table_or_hide_text() -> None:
-    assert cell("a | b\nc <!-- x") == "a \\| b c &lt;!-- x"
+    assert cell("a | b\nc <!-- x") == "a \\| b c &lt;!\u200b-- x"
     assert len(cell("y" * 1000)) == 240
 
 
 def test_the_description_has_the_tables_checks_method_cost_and_a_collapsed_story() -> None:
     points = [point(1000, 2, 1e-3, 1e-4), point(100000, 2, 3.8, 0.1)]
     text = render_markdown(report(points), request=Request("req1"), marker="<!-- m -->", limit=MAX_CHARS)
-    assert "| n | d | before | after | speedup | noise | memory before | memory after |" in text
-    assert "| 100000 | 2 | 3.80 s | 100.00 ms | 38× | ±2.0% | 2.0 KiB | 1000 B |" in text
+    assert "| n | d | before | after | speedup | 95% interval | memory before | memory after |" in text
+    assert "| 100000 | 2 | 3.80 s | 100.00 ms | 38× | – | 2.0 KiB | 1000 B |" in text
     assert "n: **2.00 → 1.02**" in text
     assert "line one\nline two" in text
     assert "$0.4200 · 1,234 input / 56 output tokens" in text
@@ -112,5 +112,44 @@ def test_the_nothing_found_reply_quotes_the_best_rejected_attempt() -> None:
     data["candidates"][0] = dict(data["candidates"][0], status="rejected", score=0.95, reason="score 0.95 too low")
     text = render("notes/nothing.md.j2", **context(data, Request("r"), "<!-- n -->"))
     assert "**Best rejected attempt:** `a0-r1-s3`" in text and "score 0.95" in text
-    assert "| 1000 | 2 | 1.00 ms | 1.10 ms | 0.91× | ±2.0% |" in text
+    assert "| 1000 | 2 | 1.00 ms | 1.10 ms | 0.91× | – |" in text
     assert "| c0 | agent a0, round 1, step 3 | 0.90 | score beats the bar |" in text
+
+
+def test_candidate_text_is_shown_as_text_never_as_markup() -> None:
+    hostile = "**bold** [click](http://evil) ![img](http://evil/x.png) <img src=x onerror=alert(1)> `code` @all #1 !2"
+    data = report([point(1000, 2, 1e-3, 1e-4)], reason=hostile)
+    data["agents"][0]["summary"] = hostile
+    text = render_markdown(data, request=Request("req1"), limit=MAX_CHARS)
+    for raw in ("**bold**", "[click](", "![img]", "<img", "`code`", "@all", "#1 ", "!2"):
+        assert raw not in text, raw
+    assert "\\*\\*bold\\*\\*" in text and "&lt;img src=x" in text and "@\u200ball" in text
+
+
+def test_a_noisy_machine_is_said_at_the_top() -> None:
+    data = report([point(1000, 2, 1e-3, 1e-4)])
+    data["baseline"].update(noisy=True, noise=0.23)
+    text = render_markdown(data)
+    first_lines = "\n".join(text.splitlines()[:4])
+    assert "This machine was noisy" in first_lines and "23.0%" in first_lines
+
+
+def test_first_calls_are_shown_beside_the_steady_state_where_they_differ() -> None:
+    steady = dict(point(1000, 2, 1e-3, 1e-4), cold_ratio=10.5, ratio_interval=[8.0, 12.0])
+    differing = dict(point(100000, 2, 3.8, 0.1), cold_ratio=300.0, ratio_interval=[30.0, 45.0])
+    data = report([steady, differing])
+    data["baseline"].update(noise=0.05, method={"measure": "warm"})
+    text = render_markdown(data)
+    assert "| 95% interval | memory before | memory after | first call |" in text
+    assert "| 100000 | 2 | 3.80 s | 100.00 ms | 38× | 30× – 45× | 2.0 KiB | 1000 B | 300× |" in text
+    assert "pays on its first call to grow its heap" in text
+    data["candidates"][0]["points"] = [steady]
+    assert "first call" not in render_markdown(data)
+
+
+def test_what_the_selected_change_newly_uses_is_listed_for_the_reviewer() -> None:
+    data = report([point(1000, 2, 1e-3, 1e-4)])
+    data["candidates"][0]["warnings"] = ["the clock: import time (stats.py:3)", "threads: import threading (stats.py:4)"]
+    text = render_markdown(data)
+    assert "### For the reviewer: what this change newly uses" in text
+    assert "- the clock: import time (stats.py:3)" in text

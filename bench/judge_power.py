@@ -1,0 +1,288 @@
+"""How well the judge tells real speedups from noise, what it costs, and how its figures compare with pyperf's.
+
+python bench/judge_power.py [--runs 20] [--sandbox docker|local] [--skip power,hog,overhead,pyperf]
+
+power     On the bundled closest-pair example (two sizes), a baseline that does a calibrated extra amount of work and
+          three candidates, evaluated together `runs` times (each run a fresh sandbox, tests, calibration and A/A):
+          an identical copy (written differently, so it is measured), the same code with the extra work removed
+          where it is 10% of the total, and where it is 5%. Prints how often each was accepted (goals: identical
+          copy 0; 10% removed at least 19 of 20 on a quiet machine, at min_speedup 1.02) and the A/A precision.
+hog       The same with a process hogging the CPU the benchmark is pinned to (goal: no false acceptance; refusing to
+          decide, and saying why, is fine).
+overhead  Wall time of `perfbot evaluate` with one candidate against the same work by hand: both test runs, then per
+          grid point and round a fresh process per version that builds its input, warms up and times the call
+          (goal: at most 1.3x).
+pyperf    For the bundled example and the bytes-buffer task (tests/pipelines/evaluate/warmth), cold and warm speedups
+          from perfbot beside pyperf's (4 processes, 1 warm-up, 3 values each) for the same functions, measured in
+          the same sandbox (goal: perfbot's warm speedup within 10% of pyperf's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.config import load_config  # noqa: E402
+from pipelines.evaluate import Candidate, Evaluator  # noqa: E402
+from sandbox.factory import open_sandbox  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "closest-pair"
+WARMTH = ROOT / "tests" / "pipelines" / "evaluate" / "warmth"
+PERFBOT = Path(sys.executable).parent / "perfbot"
+GRID = {"n": [200, 800], "d": [2]}
+# The baseline does its real work, then the same loop again over a `fraction` of the pairs: removing that is a
+# speedup of exactly 1 + fraction, whatever the machine.
+WITH_EXTRA = """import math
+
+
+def _pairs(points, limit):
+    best, seen = math.inf, 0
+    for i in range(len(points)):
+        for j in range(i + 1, len(points)):
+            if seen >= limit:
+                return best
+            seen += 1
+            distance = math.dist(points[i], points[j])
+            if distance < best:
+                best = distance
+    return best
+
+
+def closest_pair_distance(points):
+    if len(points) < 2:
+        raise ValueError("closest_pair_distance needs at least two points")
+    total = len(points) * (len(points) - 1) // 2
+    best = _pairs(points, total)
+    EXTRA
+    return best
+"""
+
+
+def version(extra_fraction: float) -> str:
+    call = f"_pairs(points, int(total * {extra_fraction!r}))" if extra_fraction else "pass"
+    return WITH_EXTRA.replace("EXTRA", call)
+
+
+def git_copy(
+    source: Path, dest: Path, files: dict[str, str] | None = None, config: dict[str, Any] | None = None
+) -> Path:
+    import yaml
+
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", ".perfbot", ".git"))
+    for rel, text in (files or {}).items():
+        (dest / rel).write_text(text)
+    if config:
+        raw = yaml.safe_load((dest / ".perfbot.yml").read_text())
+        for section, values in config.items():
+            raw.setdefault(section, {}).update(values)
+        (dest / ".perfbot.yml").write_text(yaml.safe_dump(raw))
+    env = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
+    subprocess.run(["git", *env, "commit", "-qm", "bench"], cwd=dest, check=True)
+    return dest
+
+
+def power(runs: int, kind: str, label: str) -> None:
+    total = 1 + 1 / 9  # the baseline with 1/9 extra: removing it takes 10% off
+    with tempfile.TemporaryDirectory(prefix="perfbot-power-") as tmp:
+        benchmark = {"params": GRID, "weights": {}, "metrics": {"time": 1.0}, "repeat": 5}
+        repo = git_copy(EXAMPLE, Path(tmp) / "repo", {"geometry.py": version(1 / 9)}, {"benchmark": benchmark,
+                        "accept": {"min_speedup": 1.02}})  # fmt: skip
+        config = load_config(repo)
+        copy = version(1 / 9).replace("best", "smallest")
+        candidates = {"identical copy": copy, "10% removed": version(0.0), "5% removed": version((total / 1.05263) - 1)}
+        accepted = dict.fromkeys(candidates, 0)
+        aa, noises, undecided = [], [], dict.fromkeys(candidates, 0)
+        for run in range(runs):
+            with open_sandbox(kind, label="bench-power", benchmark=True) as sandbox:  # type: ignore[arg-type]
+                evaluator = Evaluator(repo, config, sandbox)
+                baseline = evaluator.prepare()
+                results = evaluator.evaluate([Candidate(n, n, {"geometry.py": t}) for n, t in candidates.items()])
+            aa.append(baseline.aa_score)
+            noises.append(baseline.noise)
+            for result in results:
+                accepted[result.id] += result.accepted
+                undecided[result.id] += "straddles" in result.reason
+            line = ", ".join(f"{r.id} {r.status} {r.score or 0:.3f}" for r in results)
+            print(f"  [{label}] run {run + 1}/{runs}: noise {baseline.noise:.1%}; {line}", flush=True)
+    print(f"{label}: accepted out of {runs} evaluations (min_speedup 1.02, 2 sizes, {kind} sandbox)")
+    for name in candidates:
+        print(f"  {name:15s} {accepted[name]:2d}/{runs}  (could not decide: {undecided[name]})")
+    print(f"  A/A score: mean {statistics.fmean(aa):.4f}, largest deviation from 1 {max(abs(a - 1) for a in aa):.2%}; "
+          f"noise floor median {statistics.median(noises):.1%}, max {max(noises):.1%}")  # fmt: skip
+
+
+@contextmanager
+def cpu_hog(cpus: str | None) -> Iterator[None]:
+    """A busy process on the benchmark's CPU (the last one unless PERFBOT_BENCH_CPUS says otherwise)."""
+    cpu = int((cpus or str((os.cpu_count() or 1) - 1)).split(",")[0].split("-")[0])
+    hog = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        hog.kill()
+        hog.wait()
+
+
+def overhead(kind: str) -> None:
+    from tests.pipelines.evaluate.candidates import FAST
+
+    with tempfile.TemporaryDirectory(prefix="perfbot-overhead-") as tmp:
+        work = Path(tmp)
+        repo = git_copy(EXAMPLE, work / "repo")
+        (work / "fast.py").write_text(FAST)
+        started = time.monotonic()
+        argv = [
+            str(PERFBOT),
+            "evaluate",
+            str(repo),
+            "--sandbox",
+            kind,
+            "--candidate",
+            f"geometry.py={work / 'fast.py'}",
+        ]
+        subprocess.run(
+            [*argv, "--out", str(work / "out")], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        perfbot_s = time.monotonic() - started
+        report = json.loads((work / "out" / "report.json").read_text())
+        by_hand_s = by_hand(repo, work, FAST, report)
+    print(f"overhead: perfbot evaluate ({kind}) {perfbot_s:.1f} s; the same runs by hand {by_hand_s:.1f} s; "
+          f"{perfbot_s / by_hand_s:.2f}x (goal <= 1.3x)")  # fmt: skip
+
+
+_TIMED = """
+import time, bench_inputs, geometry
+for seed in range({warmup}):
+    geometry.closest_pair_distance(*bench_inputs.make(**{params}, seed=seed + 1000))
+inputs = [bench_inputs.make(**{params}, seed=seed) for seed in range({loops})]
+t = time.perf_counter()
+for a in inputs:
+    geometry.closest_pair_distance(*a)
+print((time.perf_counter() - t) / {loops})
+"""
+
+
+def by_hand(repo: Path, work: Path, fast: str, report: dict[str, Any]) -> float:
+    """The same tests and the same timing processes as the evaluation did (A/A rounds, then A/B rounds), by hand."""
+    config = load_config(repo)
+    cand = work / "cand"
+    shutil.copytree(repo, cand, ignore=shutil.ignore_patterns(".git", ".perfbot"))
+    (cand / "geometry.py").write_text(fast)
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    method = report["baseline"]["method"]
+    [candidate] = report["candidates"]
+    started = time.monotonic()
+    for directory in (repo, cand):
+        subprocess.run(config.tests.command, shell=True, cwd=directory, check=True, capture_output=True, env=env)
+    for index, params in enumerate(config.benchmark.grid()):
+        code = _TIMED.format(warmup=method["warmup"], params=params, loops=method["loops"][index])
+        for rounds, other in ((method["rounds"], repo), (candidate["rounds"], cand)):
+            for _ in range(rounds):
+                for directory in (repo, other):
+                    subprocess.run([sys.executable, "-c", code], cwd=directory, check=True, capture_output=True)
+    return time.monotonic() - started
+
+
+_PYPERF = """
+import importlib, sys, pyperf
+runner = pyperf.Runner(processes=4, values=3, warmups=1)
+runner.argparser.add_argument("path")
+runner.argparser.add_argument("entry")
+options = runner.parse_args()
+sys.path.insert(0, options.path)
+module, function = options.entry.split(":")
+import bench_inputs
+arguments = bench_inputs.make(**PARAMS)
+runner.bench_func(options.entry, getattr(importlib.import_module(module), function), *arguments)
+"""
+
+
+def pyperf_speedups(kind: str) -> None:
+    tasks = [
+        (EXAMPLE, "geometry.py", ROOT / "tests" / "pipelines" / "evaluate" / "candidates.py", {"n": 1600, "d": 2}),
+        (WARMTH / "task", "records.py", WARMTH / "fast_records.py", {"n": 12000}),
+    ]
+    print("pyperf: per task, the largest grid point; speedups baseline/candidate")
+    header = ["task", "point", "perfbot cold", "perfbot warm", "pyperf", "warm vs pyperf"]
+    print("  " + " ".join(f"{h:>14s}" for h in header))
+    with tempfile.TemporaryDirectory(prefix="perfbot-pyperf-") as tmp:
+        for source, target, fast_file, params in tasks:
+            one_point = {"benchmark": {"params": {k: [v] for k, v in params.items()}, "weights": {}}}
+            repo = git_copy(source, Path(tmp) / source.name, config=one_point)
+            config, fast = load_config(repo), fast_text(fast_file)
+            with open_sandbox(kind, label="bench-pyperf", benchmark=True) as sandbox:  # type: ignore[arg-type]
+                [result] = Evaluator(repo, config, sandbox).evaluate([Candidate("fast", "fast", {target: fast})])
+                base_s, fast_s = pyperf_times(sandbox, repo, target, fast, params, config.benchmark.entry)
+            [point] = result.points
+            warm, cold, reference = point.ratios["time"], point.cold_ratio or math.nan, base_s / fast_s
+            where = " ".join(f"{k}={v}" for k, v in params.items())
+            cells = [f"{cold:.1f}x", f"{warm:.1f}x", f"{reference:.1f}x", f"{warm / reference - 1:+.1%}"]
+            print("  " + " ".join(f"{c:>14s}" for c in [source.name, where, *cells]))
+
+
+def pyperf_times(sandbox: Any, repo: Path, target: str, fast: str, params: dict[str, Any], entry: str) -> list[float]:
+    """pyperf's mean time of the baseline's and the fast version's entry, run in the same sandbox as perfbot's."""
+    import pyperf
+
+    sandbox.put_dir(Path(pyperf.__file__).parent, "pyperf-run/lib/pyperf")
+    script = _PYPERF.replace("PARAMS", repr(params)).encode()
+    means = []
+    for name, text in (("base", None), ("fast", fast)):
+        sandbox.put_dir(repo, f"pyperf-run/{name}")
+        sandbox.put_files(
+            {"pyperf-run/bench.py": script, **({f"pyperf-run/{name}/{target}": text.encode()} if text else {})}
+        )
+        command = f"PYTHONPATH=lib python3 bench.py -q -o {name}.json {name} {entry}"
+        result = sandbox.execute(command, timeout=1800, cwd="pyperf-run")
+        if not result.ok:
+            raise SystemExit(f"pyperf failed on {name}: {result.output[-2000:]}")
+        data = json.loads(sandbox.get_file(f"pyperf-run/{name}.json"))
+        means.append(statistics.fmean(v for run in data["benchmarks"][0]["runs"] for v in run.get("values", [])))
+    return means
+
+
+def fast_text(path: Path) -> str:
+    if path.suffix == ".py" and path.name == "candidates.py":
+        from tests.pipelines.evaluate.candidates import FAST
+
+        return FAST
+    return path.read_text()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--sandbox", choices=["docker", "local"], default="docker")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: power, hog, overhead, pyperf")
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+    if "power" not in skip:
+        power(args.runs, args.sandbox, "quiet")
+    if "hog" not in skip:
+        with cpu_hog(os.environ.get("PERFBOT_BENCH_CPUS")):
+            power(args.runs, args.sandbox, "cpu hog")
+    if "overhead" not in skip:
+        overhead(args.sandbox)
+    if "pyperf" not in skip:
+        pyperf_speedups(args.sandbox)
+
+
+if __name__ == "__main__":
+    main()

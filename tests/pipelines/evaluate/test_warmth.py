@@ -1,0 +1,90 @@
+"""First calls and the steady state (issue 15): a task whose baseline grows a bytes buffer with `+=` costs far more
+on the first call of a fresh process than once the process is warm. Both figures are measured and shown, and the
+score follows `benchmark.measure`."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.cli import main
+from pipelines.config import load_config
+from pipelines.evaluate import Candidate, CandidateResult, Evaluator
+from sandbox.factory import open_sandbox
+from tests.conftest import committed_copy, docker_available
+
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.skipif(
+        not docker_available(), reason="no Docker Engine is reachable (start Docker or set DOCKER_HOST)"
+    ),
+]
+
+HERE = Path(__file__).parent / "warmth"
+FAST = HERE / "fast_records.py"
+
+
+@pytest.fixture(scope="module")
+def task(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return committed_copy(HERE / "task", tmp_path_factory.mktemp("warmth") / "task", "the warmth task")
+
+
+@pytest.fixture(scope="module")
+def warm_report(task: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("warmth-out")
+    assert (
+        main(["evaluate", str(task), "--sandbox", "docker", "--out", str(out), "--candidate", f"records.py={FAST}"])
+        == 0
+    )
+    report: dict[str, Any] = json.loads((out / "report.json").read_text())
+    report["markdown"] = (out / "report.md").read_text()
+    return report
+
+
+def geometric_mean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def test_both_figures_are_measured_and_they_differ_at_the_largest_size(warm_report: dict[str, Any]) -> None:
+    [candidate] = warm_report["candidates"]
+    assert candidate["status"] == "accepted", candidate["reason"]
+    largest = max(candidate["points"], key=lambda p: p["params"]["n"])
+    assert largest["cold_ratio"] > 2 * largest["ratios"]["time"], largest
+    baseline_largest = max(warm_report["baseline"]["points"], key=lambda p: p["params"]["n"])
+    assert baseline_largest["cold_s"] > 2 * baseline_largest["time_s"], "the first call pays for growing the heap"
+
+
+def test_the_score_follows_the_steady_state_by_default(warm_report: dict[str, Any]) -> None:
+    [candidate] = warm_report["candidates"]
+    assert warm_report["baseline"]["method"]["measure"] == "warm"
+    assert candidate["score"] == pytest.approx(geometric_mean([p["ratios"]["time"] for p in candidate["points"]]))
+
+
+def test_the_merge_request_shows_both_with_one_line_saying_why(warm_report: dict[str, Any]) -> None:
+    text = warm_report["markdown"]
+    assert "| first call |" in text
+    assert "pays on its first call to grow its heap" in text
+    assert "1 warm-up call(s) on other inputs" in text and "one timed value per process" in text
+
+
+def cold_result(task: Path) -> CandidateResult:
+    raw = yaml.safe_load((task / ".perfbot.yml").read_text())
+    raw["benchmark"].update(measure="cold", warmup=1)
+    (task / ".perfbot.yml").write_text(yaml.safe_dump(raw))
+    with open_sandbox("docker", label="test-warmth", benchmark=True) as sandbox:
+        evaluator = Evaluator(task, load_config(task), sandbox)
+        [result] = evaluator.evaluate([Candidate("fast", str(FAST), {"records.py": FAST.read_text()})])
+    return result
+
+
+def test_measure_cold_scores_first_calls(warm_report: dict[str, Any], task: Path) -> None:
+    result = cold_result(task)
+    assert result.status == "accepted", result.reason
+    [warm] = warm_report["candidates"]
+    assert result.score is not None and result.score > 2 * warm["score"]
+    assert result.score == pytest.approx(geometric_mean([p.ratios["time"] for p in result.points]))
