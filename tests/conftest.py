@@ -63,6 +63,12 @@ def docker_available() -> bool:
     return True
 
 
+def needs_docker() -> list[pytest.MarkDecorator]:
+    """The marks of a test module that runs only against a real Docker Engine (skipped, saying why, without one)."""
+    reason = "no Docker Engine is reachable (start Docker or set DOCKER_HOST)"
+    return [pytest.mark.docker, pytest.mark.skipif(not docker_available(), reason=reason)]
+
+
 @pytest.fixture
 def script(tmp_path: Path) -> Callable[..., str]:
     """Writes a scripted session (turns, or {sessions: [...], rates: ...}) and returns its --model spec."""

@@ -16,14 +16,9 @@ from bot.cli import main
 from pipelines.config import load_config
 from pipelines.evaluate import Candidate, CandidateResult, Evaluator
 from sandbox.factory import open_sandbox
-from tests.conftest import committed_copy, docker_available
+from tests.conftest import committed_copy, needs_docker
 
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.skipif(
-        not docker_available(), reason="no Docker Engine is reachable (start Docker or set DOCKER_HOST)"
-    ),
-]
+pytestmark = needs_docker()
 
 HERE = Path(__file__).parent / "warmth"
 FAST = HERE / "fast_records.py"

@@ -149,7 +149,10 @@ def test_first_calls_are_shown_beside_the_steady_state_where_they_differ() -> No
 
 def test_what_the_selected_change_newly_uses_is_listed_for_the_reviewer() -> None:
     data = report([point(1000, 2, 1e-3, 1e-4)])
-    data["candidates"][0]["warnings"] = ["the clock: import time (stats.py:3)", "threads: import threading (stats.py:4)"]
+    data["candidates"][0]["warnings"] = [
+        "the clock: import time (stats.py:3)",
+        "threads: import threading (stats.py:4)",
+    ]
     text = render_markdown(data)
     assert "### For the reviewer: what this change newly uses" in text
     assert "- the clock: import time (stats.py:3)" in text
