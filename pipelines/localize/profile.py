@@ -41,6 +41,12 @@ class Hotspot:
         return f"{self.path}::{self.symbol}"
 
 
+def target_files(repo: Path, config: Config) -> list[str]:
+    """The repo's files that `target.files` matches (the one glob rule of pipelines.config)."""
+    found = (path.relative_to(repo).as_posix() for path in repo.rglob("*.py") if ".git" not in path.parts)
+    return sorted(rel for rel in found if config.target.matches(rel))
+
+
 def find_hotspots(repo: Path, config: Config, sandbox: Sandbox, *, top: int = 5) -> list[Hotspot]:
     """The `top` hottest functions of the target files, hottest first. Raises EvaluationError when the
     benchmark cannot run under the profiler (the message has the end of its output)."""
@@ -49,7 +55,7 @@ def find_hotspots(repo: Path, config: Config, sandbox: Sandbox, *, top: int = 5)
         "entry": bench.entry,
         "inputs": bench.inputs,
         "params": largest_point(bench.grid()),
-        "globs": list(config.target.files),
+        "files": target_files(repo, config),
     }
     sandbox.put_dir(repo, "repo")
     sandbox.put_files({PROFILER: files("pipelines.localize.inside").joinpath("profile_script.py").read_bytes()})

@@ -1,17 +1,18 @@
 """Runs INSIDE the sandbox (copied as `_perfbot_profile.py`, standard library only): one benchmark call under
-cProfile; prints `PERFBOT_PROFILE {json}` with each target-file function's own time.
+cProfile; prints `PERFBOT_PROFILE {json}` with each target-file function's own CPU time (CPU time, not wall time,
+so a busy machine does not reorder the hot spots).
 
-argv[1] is a JSON spec: {entry, inputs, params, globs}. The working directory is the repo root.
+argv[1] is a JSON spec: {entry, inputs, params, files}. The working directory is the repo root.
 """
 
 import ast
 import cProfile
-import fnmatch
 import importlib
 import json
 import os
 import pstats
 import sys
+import time
 
 
 def load(ref):
@@ -56,7 +57,7 @@ def main():
     entry, inputs = load(spec["entry"]), load(spec["inputs"])
     made = inputs(**spec["params"])
     args, kwargs = (made.get("args", []), made.get("kwargs", {})) if isinstance(made, dict) else (made, {})
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     profiler.runcall(entry, *args, **kwargs)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     total = sum(row[2] for row in stats.values())
@@ -67,7 +68,7 @@ def main():
         if not path.startswith(root + os.sep):
             continue
         rel = os.path.relpath(path, root).replace(os.sep, "/")
-        if not any(fnmatch.fnmatch(rel, glob) for glob in spec["globs"]):
+        if rel not in spec["files"]:
             continue
         if rel not in defs_of:
             defs_of[rel] = definitions(path)
