@@ -15,12 +15,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from pipelines.config_errors import describe
+from pipelines.config_sections import PriceConfig, SandboxConfig, pythonpath_entries
+from pipelines.config_sections import Section as _Section
 from pipelines.errors import ConfigError
 
 CONFIG_NAMES = (".perfbot.yml", ".perfbot.yaml")
-DEFAULT_MODEL = "anthropic:claude-sonnet-4-6"
+DEFAULT_MODEL = "anthropic:claude-sonnet-5-5"
+"""The newest Sonnet the pinned anthropic SDK lists (tests/pipelines/models/test_pricing.py keeps it so)."""
 ALL_TOOLS = ("view_file", "replace", "write_file", "rewrite_symbol", "bash", "evaluate", "finish")
 _EVALUATE_TRIGGER = re.compile(r"^(agent|on_change|every:[1-9][0-9]*)$")
 Metric = Literal["time", "memory"]
@@ -29,10 +33,6 @@ _IMPORT_REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 def _time_only() -> dict[Metric, float]:
     return {"time": 1.0}
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class TargetConfig(_Section):
@@ -108,6 +108,14 @@ class BenchmarkConfig(_Section):
     check: CheckConfig = CheckConfig()
     rel_tol: float = Field(default=1e-9, ge=0)
     abs_tol: float = Field(default=1e-12, ge=0)
+    pythonpath: list[str] | None = None
+    """Directories (relative to the repo root) put first on sys.path for the benchmark, the output check, the
+    profiler and the tests; None: `src` when the repository has one, else the root (pipelines/layout.py)."""
+
+    @field_validator("pythonpath")
+    @classmethod
+    def _relative_dirs(cls, value: list[str] | None) -> list[str] | None:
+        return pythonpath_entries(value)
 
     @field_validator("entry", "inputs")
     @classmethod
@@ -167,7 +175,10 @@ class AgentConfig(_Section):
     model: str = DEFAULT_MODEL
     tools: list[str] = Field(default_factory=lambda: list(ALL_TOOLS))
     evaluate: str = "agent"
-    max_tokens: int = Field(default=8192, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0, le=1_000_000)
+    """Output tokens per model call (thinking included); None: what the model allows, up to 32k (models/catalog.py)."""
+    price: PriceConfig | None = None
+    """USD per million tokens, overriding perfbot's table (and pricing an `openai:` model, so max_cost_usd applies)."""
     elisions: Literal["resolve", "refuse"] = "resolve"
     """What the edit tools do with code the model elided: put back what a placeholder clearly stands for, or refuse."""
 
@@ -213,6 +224,9 @@ class SearchConfig(_Section):
     rounds: int = Field(default=1, ge=1, le=100)
     combine: bool = True
     max_cost_usd: float = Field(default=5.0, ge=0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    """A hard budget in tokens (input, cached or not, plus output) shared by all agents; always applies when set,
+    and stands in for max_cost_usd when the model has no known price."""
 
 
 class AcceptConfig(_Section):
@@ -227,9 +241,12 @@ class Config(_Section):
     agent: AgentConfig = AgentConfig()
     search: SearchConfig = SearchConfig()
     accept: AcceptConfig = AcceptConfig()
+    sandbox: SandboxConfig = SandboxConfig()
 
     source: str = Field(default="", exclude=True)
     """Where this config was read from (for messages); not a key users write."""
+    run_image: str = Field(default="", exclude=True)
+    """The image sandboxes of this run start from, once resolved (pipelines/sandbox_image.py); '' until then."""
 
 
 def find_config(repo: Path, explicit: Path | None = None) -> Path:
@@ -263,7 +280,7 @@ def parse_config(raw: Any, source: str) -> Config:
     try:
         config = Config.model_validate(raw)
     except ValidationError as e:
-        raise ConfigError(f"{source}: invalid perfbot config:\n" + _describe(e)) from e
+        raise ConfigError(f"{source}: invalid perfbot config:\n" + describe(e, Config)) from e
     return config.model_copy(update={"source": source})
 
 
@@ -283,22 +300,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from e
-
-
-def _describe(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        if item["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif item["type"] == "missing":
-            message = "required key is missing"
-        else:
-            message = item["msg"].removeprefix("Value error, ")
-            if "input" in item and item["type"] not in ("value_error",):
-                message += f" (got {item['input']!r})"
-        lines.append(f"  {key}: {message}")
-    return "\n".join(lines)
 
 
 def _kind(value: Any) -> str:

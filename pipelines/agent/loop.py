@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.agent import replies
+from pipelines.agent.own_tools import OWN_TOOLS
 from pipelines.edit.base import check_args
 from pipelines.edit.errors import ToolRefused
 from pipelines.evaluate import Candidate
@@ -23,28 +25,6 @@ from pipelines.models.budget import Budget, BudgetExhausted
 from pipelines.trace import Trace
 
 MAX_ERRORS_IN_A_ROW = 3
-OWN_TOOLS: list[dict[str, Any]] = [
-    {
-        "name": "evaluate",
-        "description": "Run the tests and the benchmark grid on the current state of the files "
-        "and return a compact table (per point: time, memory, speedup; tests with the first failure).",
-        "input_schema": {"type": "object", "properties": {}, "required": []},
-    },
-    {
-        "name": "finish",
-        "description": "Propose the current state as your result and stop.",
-        "input_schema": {
-            "type": "object",
-            "properties": {
-                "summary": {
-                    "type": "string",
-                    "description": "What you changed and why it is faster, in a few sentences.",
-                }
-            },
-            "required": ["summary"],
-        },
-    },
-]
 
 
 @dataclass(frozen=True)
@@ -69,6 +49,8 @@ class AgentOutcome:
     final: Candidate | None = None
     best: Measurement | None = None
     usage: Usage = field(default_factory=Usage)
+    path: list[str] = field(default_factory=list)
+    """The tools it called in order, each evaluation with its score (`evaluate 1.62`): its path, for the report."""
 
 
 class AgentStopped(Exception):
@@ -136,6 +118,7 @@ class Agent:
         self.best: Measurement | None = None
         self.last_measured: dict[str, str] | None = None
         self.labels_used: dict[str, int] = {}
+        self.path: list[str] = []
 
     def run(self) -> AgentOutcome:
         self.trace.write(
@@ -154,6 +137,7 @@ class Agent:
             outcome.reason, outcome.detail = stop.reason, str(stop)
         finally:
             outcome.steps, outcome.summary, outcome.usage = self.step_count, self.summary, self.usage
+            outcome.path = self.path
             outcome.best, outcome.final = self.best, self.candidate("final")
             self.trace.write(
                 "agent_end",
@@ -178,8 +162,9 @@ class Agent:
         self.on_step(self.name, self.step_count)
         reply = self.ask()
         calls = [block for block in reply.content if block.get("type") == "tool_use"]
+        cut = calls[-1] if calls and reply.stop_reason == "max_tokens" else None
         self.session.begin_turn()
-        results = [self.call(block) for block in calls] or [self.no_tool_call(reply)]
+        results = [self.cut_off(b) if b is cut else self.call(b) for b in calls] or [self.no_tool_call(reply)]
         results += self.scheduled_evaluation(any(changed for _, changed in results))
         self.messages.append({"role": "user", "content": [block for block, _ in results]})
         if self.errors_in_a_row >= MAX_ERRORS_IN_A_ROW:
@@ -208,13 +193,14 @@ class Agent:
             stop_reason=reply.stop_reason,
             usage=reply.usage.as_dict(),
         )
-        self.messages.append({"role": "assistant", "content": reply.content})
+        self.messages.append({"role": "assistant", "content": replies.sendable(reply.content)})
         self.sent = len(self.messages)
         return reply
 
     def call(self, block: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """Runs one tool call; returns its tool_result block and whether files changed."""
         name, args = block.get("name"), block.get("input")
+        self.path.append(str(name))
         text, ok, changed, malformed = self.dispatch(name, args)
         self.errors_in_a_row = self.errors_in_a_row + 1 if malformed else 0
         self.trace.write(
@@ -251,13 +237,27 @@ class Agent:
             result = self.session.call(name, args)
         return result.text, result.ok, bool(result.changed), False
 
+    def cut_off(self, block: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The answer to a tool call the max_tokens limit cut off: not run, and said so."""
+        self.errors_in_a_row += 1
+        self.path.append(f"{block.get('name')} (cut off)")
+        text = replies.cut_off_call(block.get("name"), self.max_tokens)
+        self.trace.write(
+            "tool_call",
+            agent=self.name,
+            step=self.step_count,
+            name=block.get("name"),
+            input=block.get("input"),
+            ok=False,
+            changed=False,
+            result=text,
+        )
+        return {"type": "tool_result", "tool_use_id": block.get("id", ""), "content": text, "is_error": True}, False
+
     def no_tool_call(self, reply: ModelReply) -> tuple[dict[str, Any], bool]:
         self.errors_in_a_row += 1
-        why = "Your reply was cut off at max_tokens." if reply.stop_reason == "max_tokens" else "No tool was called."
-        return {
-            "type": "text",
-            "text": f"{why} Use a tool to continue, or call `finish` with a summary to propose the current state.",
-        }, False
+        self.path.append("(empty reply)" if replies.is_empty(reply.content) else "(no tool call)")
+        return {"type": "text", "text": replies.no_tool_call(reply.content, reply.stop_reason, self.max_tokens)}, False
 
     def scheduled_evaluation(self, changed: bool) -> list[tuple[dict[str, Any], bool]]:
         trigger = self.evaluate_trigger
@@ -280,6 +280,8 @@ class Agent:
         if candidate is None:
             return "No target file differs from the original yet: there is nothing to evaluate."
         measured = self.evaluate(candidate)
+        if self.path and self.path[-1] == "evaluate" and measured.score is not None:
+            self.path[-1] = f"evaluate {measured.score:.2f}"
         self.last_measured = dict(candidate.files)
         if self.best is None or _rank(measured) > _rank(self.best):
             self.best = measured

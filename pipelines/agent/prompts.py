@@ -63,7 +63,10 @@ def evaluation_policy(trigger: str, tools: list[str]) -> str:
     return "Nothing is measured while you work: your final state is evaluated after you finish."
 
 
-def system_prompt(config: Config, tools: list[dict[str, Any]], steps: int) -> str:
+def system_prompt(
+    config: Config, tools: list[dict[str, Any]], steps: int, pythonpath: list[str] | None = None
+) -> str:
+    """The system prompt; `pythonpath` (repository-relative, '' the root) is where the code is imported from."""
     bench = config.benchmark
     names = [tool["name"] for tool in tools]
     return _ENV.get_template("system.j2").render(
@@ -81,6 +84,7 @@ def system_prompt(config: Config, tools: list[dict[str, Any]], steps: int) -> st
         tools=tools,
         evaluation_policy=evaluation_policy(config.agent.evaluate, names),
         steps=steps,
+        import_roots=pythonpath or [""],
     )
 
 

@@ -37,7 +37,10 @@ class Bash(Tool):
             f"Run a shell command (sh -c) in the repo root, {where}; {self._context.bash_timeout:g} s limit; no state "
             "is kept between calls. Afterwards you see a diff of the files it changed. Only files matching "
             f"{', '.join(workspace.target_globs)} may change: changes to any other file in the repo (tests "
-            "included) are reverted and new files there removed. Put scratch files in /tmp."
+            "included) are reverted and new files there removed. Put scratch files in /tmp. Use it to run the tests, "
+            "profile, try a snippet, or `git diff` (the repo is a git checkout of the original). Its timings are "
+            "rough: only `evaluate` measures. "
+            'Example: {"command": "python -m pytest -q -x tests/test_stats.py"}'
         )
         return {"name": self.name, "description": description, "input_schema": self.schema}
 

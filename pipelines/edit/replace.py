@@ -29,7 +29,8 @@ class Replace(Tool):
         "Replace one exact occurrence of `old` with `new` in a file. `old` must match the file verbatim (indentation "
         "and blank lines included, no line numbers) and exactly once: add surrounding lines to make it unique. "
         "Nothing is changed when it does not match; the reply then shows the closest regions. Several replace "
-        "calls in one turn must not touch the same lines."
+        "calls in one turn must not touch the same lines. Use it for most edits: it is the cheapest and safest. "
+        'Example: {"path": "src/stats.py", "old": "    low = sorted(xs)[0]\\n", "new": "    low = min(xs)\\n"}'
     )
     schema = arguments(
         ["path", "old", "new"],

@@ -29,7 +29,9 @@ class RewriteSymbol(Tool):
         "Replace one function, method or class with new code. symbol names it as path.py::name or "
         "path.py::Class.method; code is the complete new definition with the same name (no other statements). "
         "The rest of the file is untouched. Decorators and comments above the definition are kept unless code has "
-        "its own."
+        "its own. Use it to rewrite one whole function without repeating the rest of the file. "
+        'Example: {"symbol": "src/stats.py::min_gap", "code": "def min_gap(xs):\\n    xs = sorted(xs)\\n'
+        '    return min(b - a for a, b in zip(xs, xs[1:]))"}'
     )
     schema = arguments(
         ["symbol", "code"],

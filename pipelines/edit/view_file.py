@@ -16,8 +16,10 @@ MAX_LINE_CHARS = 500
 class ViewFile(Tool):
     name = "view_file"
     description = (
-        "Show a file with line numbers (like `cat -n`). The numbers are not part of the file: never copy them into "
-        f"`old` or `content`. Shows at most {MAX_LINES} lines unless start_line/end_line ask for a range."
+        "Show a file with line numbers (like `cat -n`). Use it to read code before you change it, and to check an "
+        "edit. The numbers are not part of the file: never copy them into "
+        f"`old` or `content`. Shows at most {MAX_LINES} lines unless start_line/end_line ask for a range. "
+        'Example: {"path": "src/stats.py", "start_line": 40, "end_line": 90}'
     )
     schema = arguments(
         ["path"],

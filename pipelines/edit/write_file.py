@@ -18,7 +18,9 @@ class WriteFile(Tool):
     description = (
         "Write the complete content of a file, replacing what is there (or creating it). Write every line out: "
         "a comment, docstring, '...' or 'pass' standing for original code (an elision) is not a way to keep it, "
-        "and Python that does not parse is refused."
+        "and Python that does not parse is refused. Use it only for a new file or a rewrite of most of a small one: "
+        "a long file may not fit in one reply (a call cut off at max_tokens is not run); prefer replace. "
+        'Example: {"path": "src/_fast.py", "content": "def pairs(xs):\\n    return list(zip(xs, xs[1:]))\\n"}'
     )
     schema = arguments(["path", "content"], path=PATH, content=("string", "The complete new content of the file."))
 

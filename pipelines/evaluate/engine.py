@@ -27,6 +27,7 @@ from pipelines.evaluate.rounds import Rounds
 from pipelines.evaluate.score import complexity, noise_floor, verdict
 from pipelines.evaluate.stats import MIN_ROUNDS, score_estimate
 from pipelines.evaluate.testrun import TestsRun, against, run_tests
+from pipelines.layout import import_paths
 from sandbox.base import Sandbox
 
 BASE = "base"
@@ -85,7 +86,9 @@ class Evaluator:
         self._harness.install()
         self._harness.stage(self.repo, BASE)
         self._say(f"baseline: running the tests (`{self.config.tests.command}`)")
-        self._base_tests = tests = run_tests(self._harness, BASE, self.config.tests)
+        self._base_tests = tests = run_tests(
+            self._harness, BASE, self.config.tests, import_paths(self.repo, self.config)
+        )
         if not tests.result.passed:
             raise BaselineError(
                 f"the baseline fails its own tests (`{tests.result.command}` in {self.repo}): {tests.result.failure}; "
@@ -152,7 +155,7 @@ class Evaluator:
         name = f"c{self._staged}"
         self._harness.stage(self.repo, name, dict(candidate.files))
         self._say(f"{candidate.id}: running the tests (`{self.config.tests.command}`)")
-        tests = run_tests(self._harness, name, self.config.tests)
+        tests = run_tests(self._harness, name, self.config.tests, import_paths(self.repo, self.config))
         assert self._base_tests is not None
         why = against(self._base_tests, tests)
         if why:
@@ -306,7 +309,7 @@ class Evaluator:
             "reference": BASE,
             "entry": bench.entry,
             "inputs": bench.inputs,
-            "pythonpath": [""],
+            "pythonpath": import_paths(self.repo, self.config),
             "timeout": bench.timeout,
             "max_print": MAX_PRINT,
             "rel_tol": bench.rel_tol,

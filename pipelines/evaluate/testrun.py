@@ -44,8 +44,15 @@ class TestsRun:
         return {test for test, outcome in self.outcomes.items() if outcome == "passed"}
 
 
-def run_tests(harness: Harness, name: str, config: TestsConfig) -> TestsRun:
-    spec = {"dir": harness.directory(name), "work": harness.scratch(f"tests-{name}"), "command": config.command}
+def run_tests(harness: Harness, name: str, config: TestsConfig, pythonpath: list[str] | None = None) -> TestsRun:
+    """The tests command on a fresh copy of version `name`, with `pythonpath` (repository-relative directories, as
+    `benchmark.pythonpath`) on the tests' PYTHONPATH, so a src layout imports without being installed."""
+    spec = {
+        "dir": harness.directory(name),
+        "work": harness.scratch(f"tests-{name}"),
+        "command": config.command,
+        "pythonpath": pythonpath or [],
+    }
     started = time.monotonic()
     raw = harness.run("tests", {**spec, "timeout": config.timeout}, timeout=config.timeout + 120)
     return interpret(raw, config, time.monotonic() - started)

@@ -18,6 +18,7 @@ from typing import Any
 
 from pipelines.config import Config
 from pipelines.errors import EvaluationError
+from pipelines.layout import import_paths
 from sandbox.base import Sandbox
 
 PROFILER = "_perfbot_profile.py"
@@ -56,6 +57,7 @@ def find_hotspots(repo: Path, config: Config, sandbox: Sandbox, *, top: int = 5)
         "inputs": bench.inputs,
         "params": largest_point(bench.grid()),
         "files": target_files(repo, config),
+        "pythonpath": import_paths(repo, config),
     }
     sandbox.put_dir(repo, "repo")
     sandbox.put_files({PROFILER: files("pipelines.localize.inside").joinpath("profile_script.py").read_bytes()})

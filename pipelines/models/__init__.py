@@ -10,25 +10,29 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from pipelines.config_sections import PriceConfig
 from pipelines.errors import ConfigError
 from pipelines.models.base import Model, ModelError, ModelReply, ModelRequest, ScriptExhausted, Usage
 
 __all__ = ["Model", "ModelError", "ModelReply", "ModelRequest", "ScriptExhausted", "Usage", "open_model"]
 
 
-def open_model(spec: str, *, session: int = 0) -> Model:
+def open_model(spec: str, *, session: int = 0, price: PriceConfig | None = None) -> Model:
     """A model for `spec` ('anthropic:<model>', 'openai:<model>', 'scripted:<file.yaml>').
 
-    `session` tells a scripted model with several sessions which one to replay (agent i replays i mod n)."""
+    `session` tells a scripted model with several sessions which one to replay (agent i replays i mod n); `price`
+    (`agent.price`) overrides perfbot's price table (pipelines/models/pricing.py)."""
+    from pipelines.models.limits import rates_for
+
     provider, _, name = spec.partition(":")
     if provider == "anthropic" and name:
         from pipelines.models.claude import AnthropicModel
 
-        return AnthropicModel(name)
+        return AnthropicModel(name, rates=rates_for(spec, price))
     if provider == "openai" and name:
         from pipelines.models.openai_compat import OpenAIModel
 
-        return OpenAIModel(name)
+        return OpenAIModel(name, rates=rates_for(spec, price))
     if provider == "scripted" and name:
         from pipelines.models.scripted import ScriptedModel
 

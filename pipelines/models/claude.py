@@ -18,7 +18,7 @@ from tenacity import Retrying as _Retrying
 
 from pipelines.errors import ConfigError
 from pipelines.models.base import ModelError, ModelReply, ModelRequest, Usage
-from pipelines.models.pricing import cost_usd, rates_for
+from pipelines.models.pricing import Rates, cost_usd
 
 _CACHE = {"type": "ephemeral"}
 MAX_RETRY_AFTER_S = 60.0
@@ -32,9 +32,17 @@ def _retryable(error: BaseException) -> bool:
 
 class AnthropicModel:
     def __init__(
-        self, model: str, *, attempts: int = 6, backoff_s: float = 1.0, timeout_s: float = 600.0, cache: bool = True
+        self,
+        model: str,
+        *,
+        rates: Rates | None = None,
+        attempts: int = 6,
+        backoff_s: float = 1.0,
+        timeout_s: float = 600.0,
+        cache: bool = True,
     ) -> None:
-        """`cache=False` sends no cache breakpoints (only to measure what caching saves)."""
+        """`rates` prices the calls (None: unknown, the cost is 0 and the run's token budget holds it);
+        `cache=False` sends no cache breakpoints (only to measure what caching saves)."""
         key = os.environ.get("ANTHROPIC_API_KEY")
         if not key:
             raise ConfigError(
@@ -43,7 +51,7 @@ class AnthropicModel:
             )
         self.name = f"anthropic:{model}"
         self._model = model
-        self._rates = rates_for(model)
+        self._rates = rates
         self._attempts = attempts
         self._backoff_s = backoff_s
         self._cache = cache
@@ -96,7 +104,7 @@ class AnthropicModel:
             output_tokens=counts["output"],
             cache_read_tokens=counts["cache_read"],
             cache_write_tokens=counts["cache_write"],
-            usd=cost_usd(self._rates, **counts),
+            usd=cost_usd(self._rates, **counts) if self._rates is not None else 0.0,
         )
 
 

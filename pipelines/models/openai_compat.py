@@ -2,27 +2,31 @@
 
 Requests and replies are mapped to and from the Messages API form the agent speaks, so the agent never knows
 which provider it talks to. Tool-call arguments that are not valid JSON come back as a `tool_use` block whose
-`input` is the raw string; the agent answers that with an error the model can act on. Self-hosted servers have
-no price list, so the dollar cost is 0 and only tokens are counted. Retries are the SDK's own.
+`input` is the raw string; the agent answers that with an error the model can act on. Servers have no price list:
+with `agent.price` the calls are priced (so `search.max_cost_usd` applies to a paid proxy), without it the dollar
+cost is 0 and the run's token budget holds it. Retries are the SDK's own.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 import openai
 
 from pipelines.models.base import ModelError, ModelReply, ModelRequest, Usage
+from pipelines.models.pricing import Rates, cost_usd
 
 _STOP_REASONS = {"tool_calls": "tool_use", "length": "max_tokens", "stop": "end_turn"}
 
 
 class OpenAIModel:
-    def __init__(self, model: str, *, max_retries: int = 5) -> None:
+    def __init__(self, model: str, *, rates: Rates | None = None, max_retries: int = 5) -> None:
         self.name = f"openai:{model}"
         self._model = model
+        self._rates = rates
         self._client = openai.OpenAI(
             api_key=os.environ.get("OPENAI_API_KEY") or "unused",
             base_url=os.environ.get("OPENAI_BASE_URL") or None,
@@ -43,7 +47,11 @@ class OpenAIModel:
             raise ModelError(f"{self.name}: the server returned no choices")
         choice = response.choices[0]
         content = from_chat_message(choice.message.content, choice.message.tool_calls or [])
-        return ModelReply(content, _STOP_REASONS.get(choice.finish_reason or "stop", "end_turn"), _usage(response))
+        usage = _usage(response)
+        if self._rates is not None:
+            counts = {"input": usage.input_tokens, "output": usage.output_tokens, "cache_read": usage.cache_read_tokens}
+            usage = replace(usage, usd=cost_usd(self._rates, **counts))
+        return ModelReply(content, _STOP_REASONS.get(choice.finish_reason or "stop", "end_turn"), usage)
 
 
 def to_chat_messages(system: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

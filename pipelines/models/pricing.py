@@ -1,8 +1,10 @@
-"""Dollar prices of model calls, from the token counts the API returns.
+"""What a model call costs and how long a reply may be: the one table of the models perfbot knows.
 
-Rates are USD per million tokens from Anthropic's pricing page (platform.claude.com/docs/en/about-claude/pricing).
-Prompt-cache writes (5-minute) cost 1.25x the input rate and cache reads 0.1x, except where a family lists its own
-read rate. An unknown model is priced at the highest rates below, so a budget errs on the side of stopping early.
+Rates are USD per million tokens from Anthropic's pricing page (platform.claude.com/docs/en/about-claude/pricing);
+`cache_write` is the 5-minute rate. A row matches every model name it is a prefix of, the longest prefix winning
+(`claude-sonnet-5-5` before `claude-sonnet-5`, a dated `claude-haiku-4-5-20251001` by `claude-haiku-4-5`). A model
+in no row is *unknown*: it has no price (never a guessed one), and its run is held to a token budget instead
+(pipelines/models/limits.py). `agent.price` in .perfbot.yml overrides a row or prices an unknown model.
 """
 
 from __future__ import annotations
@@ -18,32 +20,65 @@ class Rates:
     cache_write: float
 
     @classmethod
-    def of(cls, input: float, output: float, read_factor: float = 0.1) -> Rates:
-        return cls(input, output, input * read_factor, input * 1.25)
+    def of(
+        cls, input: float, output: float, cache_read: float | None = None, cache_write: float | None = None
+    ) -> Rates:
+        """Rates with the usual cache multipliers where none is given: reads 0.1 × input, writes 1.25 × input."""
+        read = input * 0.1 if cache_read is None else cache_read
+        return cls(input, output, read, input * 1.25 if cache_write is None else cache_write)
 
 
-# Longest matching prefix wins, so 'claude-fable-5-1' is matched before 'claude-fable-5'.
-ANTHROPIC_RATES: dict[str, Rates] = {
-    "claude-fable-5-1": Rates.of(10, 50, 0.025),
-    "claude-mythos-5-1": Rates.of(10, 50, 0.025),
-    "claude-fable-5": Rates.of(10, 50),
-    "claude-mythos-5": Rates.of(10, 50),
-    "claude-mythos": Rates.of(10, 50),
-    "claude-opus-4-1": Rates.of(15, 75),
-    "claude-opus-4-0": Rates.of(15, 75),
-    "claude-opus-4-2025": Rates.of(15, 75),
-    "claude-opus": Rates.of(5, 25),
-    "claude-sonnet-5": Rates.of(2, 10),
-    "claude-sonnet": Rates.of(3, 15),
-    "claude-haiku-4": Rates.of(1, 5),
-    "claude-haiku-3-5": Rates.of(0.8, 4),
+@dataclass(frozen=True)
+class ModelInfo:
+    family: str
+    rates: Rates
+    max_output: int
+    """The most output tokens one reply may have (thinking included)."""
+    thinks: bool
+    """Thinks before it answers by default (adaptive thinking), which spends output tokens."""
+
+
+def _row(family: str, rates: Rates, max_output: int = 128_000, thinks: bool = True) -> ModelInfo:
+    return ModelInfo(family, rates, max_output, thinks)
+
+
+_FABLE_5_2 = Rates.of(8, 40, 0.2, 10)
+_FABLE_5_1 = Rates.of(10, 50, 0.25, 12.5)
+_FABLE_5 = Rates.of(10, 50, 1.0, 12.5)
+_OPUS_4_5 = Rates.of(5, 25)
+_OPUS_4 = Rates.of(15, 75)
+_SONNET_5 = Rates.of(2, 10, 0.2, 2.5)
+_SONNET_4 = Rates.of(3, 15)
+
+MODELS: dict[str, ModelInfo] = {
+    "claude-fable-5-2": _row("fable", _FABLE_5_2),
+    "claude-mythos-5-2": _row("mythos", _FABLE_5_2),
+    "claude-fable-5-1": _row("fable", _FABLE_5_1),
+    "claude-mythos-5-1": _row("mythos", _FABLE_5_1),
+    "claude-fable-5": _row("fable", _FABLE_5),
+    "claude-mythos-5": _row("mythos", _FABLE_5),
+    "claude-opus-5-5": _row("opus", Rates.of(4, 20, 0.2, 5)),
+    "claude-opus-5": _row("opus", Rates.of(5, 25)),
+    "claude-opus-4-8": _row("opus", _OPUS_4_5),
+    "claude-opus-4-7": _row("opus", _OPUS_4_5),
+    "claude-opus-4-6": _row("opus", _OPUS_4_5),
+    "claude-opus-4-5": _row("opus", _OPUS_4_5, 64_000, thinks=False),
+    "claude-opus-4-1": _row("opus", _OPUS_4, 32_000, thinks=False),
+    "claude-opus-4-0": _row("opus", _OPUS_4, 32_000, thinks=False),
+    "claude-opus-4-2025": _row("opus", _OPUS_4, 32_000, thinks=False),
+    "claude-sonnet-5-5": _row("sonnet", _SONNET_5),
+    "claude-sonnet-5": _row("sonnet", _SONNET_5),
+    "claude-sonnet-4": _row("sonnet", _SONNET_4, 64_000, thinks=False),
+    "claude-haiku-5-5": _row("haiku", Rates.of(0.1, 0.5, 0.01, 0.125)),
+    "claude-haiku-4-5": _row("haiku", Rates.of(1, 5), 64_000, thinks=False),
+    "claude-haiku-3-5": _row("haiku", Rates.of(0.8, 4), 8_192, thinks=False),
 }
-UNKNOWN_RATES = Rates.of(15, 75)
 
 
-def rates_for(model: str) -> Rates:
-    matches = [prefix for prefix in ANTHROPIC_RATES if model.startswith(prefix)]
-    return ANTHROPIC_RATES[max(matches, key=len)] if matches else UNKNOWN_RATES
+def model_info(name: str) -> ModelInfo | None:
+    """The row of `name` (a model id without provider, e.g. 'claude-sonnet-5-5'); None when it is unknown."""
+    matches = [prefix for prefix in MODELS if name.startswith(prefix)]
+    return MODELS[max(matches, key=len)] if matches else None
 
 
 def cost_usd(rates: Rates, *, input: int, output: int, cache_read: int = 0, cache_write: int = 0) -> float:

@@ -13,7 +13,6 @@ benchmark sandbox, tests and measures the baseline there, and runs the search wi
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +22,17 @@ from typing import Any
 
 from pipelines.agent.loop import Agent, AgentOutcome, Measurement
 from pipelines.agent.prompts import Focus, system_prompt, task_message
+from pipelines.agent.repo_copy import ROOT as REPO_ROOT
+from pipelines.agent.repo_copy import put_repo
 from pipelines.config import Config
 from pipelines.edit import EditSession
 from pipelines.edit.workspace import Workspace
 from pipelines.evaluate import BaselineResult, Candidate, CandidateResult, Evaluator
+from pipelines.layout import import_paths
 from pipelines.models import open_model
 from pipelines.models.budget import Budget
+from pipelines.models.limits import max_tokens_for, run_budget
+from pipelines.sandbox_image import with_sandbox_image
 from pipelines.select.combine import combine_files
 from pipelines.select.measurer import Measurer, Progress
 from pipelines.trace import Trace
@@ -78,9 +82,10 @@ def run_search(
 ) -> Searched:
     """Open the benchmark sandbox, prepare the baseline in it (tests, A/A noise) and run the whole search, writing
     the trace to `trace_path`. Raises what the baseline raises (e.g. `BaselineError`) before any agent starts."""
+    config = with_sandbox_image(repo, config, sandbox_kind, evaluator_progress or (lambda _: None))
     trace = Trace(trace_path)
     try:
-        with open_sandbox(sandbox_kind, label=label, benchmark=True) as sandbox:
+        with open_sandbox(sandbox_kind, label=label, benchmark=True, image=config.run_image) as sandbox:
             evaluator = Evaluator(repo, config, sandbox, progress=evaluator_progress)
             baseline = evaluator.prepare()
             search = Search(
@@ -119,7 +124,7 @@ class Search:
         self.sandbox_kind = sandbox_kind
         self.trace = trace
         self.progress = progress
-        self.budget = Budget(config.search.max_cost_usd)
+        self.budget = run_budget(config)
         self.measure = Measurer(evaluator, trace, progress)
         self.outcomes: list[AgentOutcome] = []
         self.stop = threading.Event()
@@ -155,7 +160,7 @@ class Search:
         indices = [(round_ - 1) * k + slot for slot in self.slots(k)]
         if not indices:
             return []
-        workers = max(1, min(len(indices), os.cpu_count() or 1))
+        workers = len(indices)  # agents mostly wait on the model; only measurements queue (measurer.py)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-agent") as pool:
             futures = [pool.submit(self.run_agent, index, round_, start, note) for index in indices]
             try:
@@ -167,7 +172,7 @@ class Search:
     def run_agent(self, index: int, round_: int, start: dict[str, str], note: str) -> AgentOutcome:
         name = f"a{index}"
         try:
-            with open_sandbox(self.sandbox_kind, label=f"perfbot-{name}") as sandbox:
+            with open_sandbox(self.sandbox_kind, label=f"perfbot-{name}", image=self.config.run_image) as sandbox:
                 return self.agent_in(sandbox, name, index, round_, start, note).run()
         except Exception as e:  # one broken agent (sandbox, model setup) must not end the others' work
             self.trace.write("agent_end", agent=name, reason="error", detail=f"{type(e).__name__}: {e}")
@@ -176,8 +181,8 @@ class Search:
 
     def agent_in(self, sandbox: Any, name: str, index: int, round_: int, start: dict[str, str], note: str) -> Agent:
         config = self.config
-        sandbox.put_dir(self.repo, "repo")
-        workspace = Workspace(sandbox, root="repo", target_globs=config.target.files)
+        put_repo(sandbox, self.repo)
+        workspace = Workspace(sandbox, root=REPO_ROOT, target_globs=config.target.files)
         original = {p: workspace.read_text(p) for p in workspace.target_paths()}
         for path, text in start.items():
             workspace.write_text(path, text)
@@ -187,7 +192,7 @@ class Search:
         agent = Agent(
             name=name,
             round=round_,
-            model=open_model(config.agent.model, session=index),
+            model=open_model(config.agent.model, session=index, price=config.agent.price),
             session=session,
             workspace=workspace,
             original=original,
@@ -207,11 +212,11 @@ class Search:
                 cost=self.budget.spent_usd,
                 best=self.measure.best_score(),
             ),
-            max_tokens=config.agent.max_tokens,
+            max_tokens=max_tokens_for(config.agent.model, config.agent.max_tokens),
             activity=self.measure.quiet.activity,
             stop=self.stop,
         )
-        agent.system = system_prompt(config, agent.tools, config.search.steps)
+        agent.system = system_prompt(config, agent.tools, config.search.steps, import_paths(self.repo, config))
         return agent
 
     def best_files(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipelines.config import Config
 from pipelines.evaluate import BaselineResult, Candidate, CandidateResult, Evaluator
+from pipelines.sandbox_image import with_sandbox_image
 from sandbox.factory import SandboxKind, open_sandbox
 
 
@@ -51,7 +52,8 @@ def measure_and_select(
 ) -> Measured:
     """Open the benchmark sandbox, prepare the baseline (tests, A/A noise) and measure `candidates` against it, then
     select: what `perfbot evaluate`, the CI gather job and `perfbot bench`'s non-perfbot contestants do (no agents)."""
-    with open_sandbox(sandbox_kind, label=label, benchmark=True) as sandbox:
+    config = with_sandbox_image(repo, config, sandbox_kind, progress or (lambda _: None))
+    with open_sandbox(sandbox_kind, label=label, benchmark=True, image=config.run_image) as sandbox:
         evaluator = Evaluator(repo, config, sandbox, progress=progress, repeat=repeat)
         baseline = evaluator.prepare()
         results = evaluator.evaluate(candidates) if candidates else []

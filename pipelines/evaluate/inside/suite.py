@@ -31,7 +31,7 @@ def run_tests(box, spec):
         {
             "PERFBOT_RECORD_FD": str(record_w),
             "PYTEST_ADDOPTS": f"-p {PLUGIN}",
-            "PYTHONPATH": os.path.join(HARNESS, PLUGIN_DIR),
+            "PYTHONPATH": os.pathsep.join(_pythonpath(work, spec.get("pythonpath", []))),
         }
     )
     proc = box.popen(["sh", "-c", spec["command"]], work, env, (record_w,), output_w)
@@ -57,6 +57,11 @@ def run_tests(box, spec):
         "record": _events(record.text()),
         "left": left,
     }
+
+
+def _pythonpath(work, entries):
+    """The record plugin's directory, then the version's own import roots (a src layout) in its copy."""
+    return [os.path.join(HARNESS, PLUGIN_DIR)] + [os.path.join(work, entry) if entry else work for entry in entries]
 
 
 def _events(text):

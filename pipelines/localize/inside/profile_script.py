@@ -2,7 +2,8 @@
 cProfile; prints `PERFBOT_PROFILE {json}` with each target-file function's own CPU time (CPU time, not wall time,
 so a busy machine does not reorder the hot spots).
 
-argv[1] is a JSON spec: {entry, inputs, params, files}. The working directory is the repo root.
+argv[1] is a JSON spec: {entry, inputs, params, files, pythonpath}. The working directory is the repo root; the
+`pythonpath` entries (repository-relative, '' for the root) go first on sys.path, as in the judge.
 """
 
 import ast
@@ -53,7 +54,8 @@ def owner(defs, line):
 def main():
     spec = json.loads(sys.argv[1])
     root = os.getcwd()
-    sys.path.insert(0, root)
+    for entry in reversed(spec.get("pythonpath", [""])):
+        sys.path.insert(0, os.path.join(root, entry) if entry else root)
     entry, inputs = load(spec["entry"]), load(spec["inputs"])
     made = inputs(**spec["params"])
     args, kwargs = (made.get("args", []), made.get("kwargs", {})) if isinstance(made, dict) else (made, {})
