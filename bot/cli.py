@@ -7,7 +7,9 @@ A command module provides `add_arguments(parser)` and `run(args) -> int`. Exit c
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -42,8 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, summary) in COMMANDS.items():
         commands.add_parser(name, help=summary, add_help=False)
-    if not args or args[0] not in COMMANDS:
-        top.parse_args(args or ["--help"])
+    if not args:
+        top.print_help(sys.stderr)
+        return 2
+    if args[0] not in COMMANDS:
+        close = difflib.get_close_matches(args[0], COMMANDS, n=1) if not args[0].startswith("-") else []
+        if close:
+            top.error(f"unknown command {args[0]!r}; did you mean {close[0]!r}?")
+        top.parse_args(args)
         return 2
     name = args[0]
     _log_to_stderr()
@@ -55,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(parsed))
     except PerfbotError as e:
         print(f"perfbot {name}: {e}", file=sys.stderr)
+        if getattr(parsed, "json", False):
+            print(json.dumps({"error": str(e), "exit_code": e.exit_code, "findings": getattr(e, "findings", [])}))
         return e.exit_code
     except SandboxError as e:
         print(f"perfbot {name}: sandbox: {e}", file=sys.stderr)

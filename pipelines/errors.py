@@ -3,6 +3,7 @@
     PerfbotError                 base of everything perfbot raises on purpose
     ├── UsageError               bad command-line usage (exit code 2)
     ├── ConfigError              a bad `.perfbot.yml` / `[tool.perfbot]` (exit code 2)
+    │   └── PreflightError       the checks before a run found problems (pipelines/preflight/); `findings` lists them
     ├── EvaluationError          the evaluation could not be carried out (e.g. the baseline fails its tests)
     │   └── BaselineError        the baseline itself fails (its tests, or the benchmark on it)
     └── RunFilesError            a run's artifacts directory is missing a file or holds a malformed one
@@ -13,7 +14,7 @@ and what was expected.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pipelines.evaluate.results import TestsResult
@@ -31,6 +32,14 @@ class UsageError(PerfbotError):
 
 class ConfigError(PerfbotError):
     exit_code = 2
+
+
+class PreflightError(ConfigError):
+    """The checks before a run found problems; `findings` are their JSON form (file, key, problem, fix, level)."""
+
+    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.findings = findings
 
 
 class EvaluationError(PerfbotError):

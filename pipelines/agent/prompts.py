@@ -63,9 +63,7 @@ def evaluation_policy(trigger: str, tools: list[str]) -> str:
     return "Nothing is measured while you work: your final state is evaluated after you finish."
 
 
-def system_prompt(
-    config: Config, tools: list[dict[str, Any]], steps: int, pythonpath: list[str] | None = None
-) -> str:
+def system_prompt(config: Config, tools: list[dict[str, Any]], steps: int, pythonpath: list[str] | None = None) -> str:
     """The system prompt; `pythonpath` (repository-relative, '' the root) is where the code is imported from."""
     bench = config.benchmark
     names = [tool["name"] for tool in tools]

@@ -14,10 +14,12 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from pipelines.commands.output import add_json_argument, print_json
 from pipelines.config import TargetConfig, load_config
 from pipelines.errors import UsageError
 from pipelines.evaluate.reasons import outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
+from pipelines.preflight import require
 from pipelines.report import Report, write_artifacts
 from pipelines.report.failure import FailedRun, write_failure_artifacts
 from pipelines.select.selection import measure_and_select
@@ -36,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox", choices=["docker", "local"], default="docker", help="where code runs (docker)")
     parser.add_argument("--out", type=Path, help="artifacts directory (default: REPO/.perfbot/runs/<id>/)")
     parser.add_argument("--repeat", type=int, help="timing runs per grid point (default: benchmark.repeat)")
+    add_json_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,16 +52,17 @@ def run(args: argparse.Namespace) -> int:
     run_id = new_run_id()
     out = args.out or repo / ".perfbot" / "runs" / run_id
     started = time.monotonic()
-    try:
-        with committed_tree(repo) as tree:
+    with committed_tree(repo) as tree:
+        config = require(repo, config, kind=args.sandbox, model=False, code=tree, say=_progress)
+        try:
             measured = measure_and_select(
                 tree, config, candidates, sandbox_kind=args.sandbox, progress=_progress, repeat=args.repeat
             )
-    except Exception as e:
-        failed = FailedRun(e, config, args.sandbox, run_id=run_id, repo=str(repo), extra={"command": "evaluate"})
-        paths = write_failure_artifacts(failed, out)
-        _progress(f"the evaluation failed and nothing was measured; {paths['report.md']} says why")
-        raise
+        except Exception as e:
+            failed = FailedRun(e, config, args.sandbox, run_id=run_id, repo=str(repo), extra={"command": "evaluate"})
+            paths = write_failure_artifacts(failed, out)
+            _progress(f"the evaluation failed and nothing was measured; {paths['report.md']} says why")
+            raise
     results, best = measured.results, measured.selected
     report = Report(
         baseline=measured.baseline,
@@ -69,11 +73,14 @@ def run(args: argparse.Namespace) -> int:
         sandbox_isolated=measured.isolated,
         run_id=run_id,
         repo=str(repo),
-        extra={"command": "evaluate", "duration_s": round(time.monotonic() - started, 2)},
+        extra={"command": "evaluate", "model": None, "duration_s": round(time.monotonic() - started, 2)},
     )
     paths = write_artifacts(report, out)
-    print(summary(results, best))
-    print(f"artifacts: {paths['report.md']} (and report.json, report.html, patch.diff beside it)")
+    say = _progress if args.json else print
+    say(summary(results, best))
+    say(f"artifacts: {paths['report.md']} (and report.json, report.html, patch.diff beside it)")
+    if args.json:
+        print_json(report.to_json())
     return 0
 
 

@@ -14,10 +14,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from pipelines.commands.output import add_json_argument, print_json
 from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config, parse_config
 from pipelines.errors import UsageError
 from pipelines.git import BranchError, create_branch, is_git_repo
+from pipelines.preflight import require
 from pipelines.report import write_artifacts
 from pipelines.report.build import build_report
 from pipelines.report.failure import FailedRun, write_failure_artifacts
@@ -41,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="artifacts directory (default: REPO/.perfbot/runs/<id>/)"
     )
+    add_json_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,10 +51,11 @@ def run(args: argparse.Namespace) -> int:
     if not repo.is_dir():
         raise UsageError(f"{args.repo}: not a directory")
     config = with_overrides(load_config(repo, args.config), args)
+    progress = LiveProgress()
+    config = require(repo, config, kind=args.sandbox, model=True, say=progress.say)  # before anything is written
     run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     out = (args.out or repo / ".perfbot" / "runs" / run_id).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    progress = LiveProgress()
     if config.agent.model.startswith("scripted:"):
         progress.say(
             f"using the scripted demo model {config.agent.model}: it replays recorded turns, "
@@ -80,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     write_artifacts(report, out)
     progress.say(outcome_line(report.to_json(), branch))
     progress.say(f"artifacts: {out}")
+    if args.json:
+        print_json(report.to_json())
     return 0
 
 

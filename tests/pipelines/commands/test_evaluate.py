@@ -102,7 +102,8 @@ def test_a_baseline_the_benchmark_fails_on_exits_1_with_a_report_that_says_where
     repo = example_repo("closest-pair")
     _write_config(repo, lambda raw: raw["benchmark"].update(params={"n": [60, 300], "d": [2]}, weights={}))
     inputs = repo / "bench_inputs.py"
-    inputs.write_text(inputs.read_text() + "\n\ndef broken(n, d):\n    raise ValueError(f'no input for n={n}')\n")
+    broken = "\n\ndef broken(n, d, seed=0):\n    if n > 100:\n        raise ValueError(f'no input for n={n}')\n"
+    inputs.write_text(inputs.read_text() + broken + "    return make(n, d, seed)\n")
     _write_config(repo, lambda raw: raw["benchmark"].update(inputs="bench_inputs:broken"))
     git(repo, "commit", "-qam", "inputs that cannot be built")
     candidate = tmp_path / "fast.py"
@@ -115,15 +116,15 @@ def test_a_baseline_the_benchmark_fails_on_exits_1_with_a_report_that_says_where
 
     err = capsys.readouterr().err
     assert code == 1
-    assert "perfbot evaluate: bench_inputs:broken fails at n=60 d=2" in err
+    assert "perfbot evaluate: bench_inputs:broken fails at n=300 d=2" in err
     report = json.loads((out / "report.json").read_text())
     jsonschema.validate(report, SCHEMA)
     assert report["error"]["stage"] == "baseline-benchmark"
-    assert "no input for n=60" in report["error"]["message"]
+    assert "no input for n=300" in report["error"]["message"]
     assert (report["error"]["test"], report["error"]["output"]) == (None, "")
     assert report["baseline"]["tests"]["passed"] is True
     assert (report["candidates"], report["selected"]) == ([], None)
-    assert "bench_inputs:broken fails at n=60 d=2" in (out / "report.md").read_text()
+    assert "bench_inputs:broken fails at n=300 d=2" in (out / "report.md").read_text()
 
 
 def test_init_writes_a_starter_config_that_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
