@@ -2,17 +2,22 @@
 
 Checks, in order: the Docker Engine is reachable; the sandbox image is present and up to date; isolation holds in
 a real sandbox (no network interface but `lo`, a read-only root, not root) — the probe only reads /sys and /proc
-and sends no traffic anywhere; the model's API key is set (its value is never printed). Exit 0 when everything the
-chosen model and sandbox need is there, 1 otherwise.
+and sends no traffic anywhere; then the repository's config, with every check `optimize` runs before it starts
+(pipelines/preflight/: the files it names, the model, its key and budget, the dependency image, the imports in the
+sandbox). Exit 0 when everything is there, 2 when the config has a problem, 1 when only this machine has one.
+`--json` prints the checks as JSON on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
+from pipelines.commands.doctor_repo import Check, repo_checks
+from pipelines.commands.output import add_json_argument, print_json
 from pipelines.config import DEFAULT_MODEL
 from sandbox.base import Sandbox, SandboxError
 
@@ -24,29 +29,28 @@ ISOLATION_PROBE = (
 )
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    needed: bool = True
-    """A failed check that is not needed is reported but does not fail the doctor."""
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help=f"model whose API key to check (default: .perfbot.yml's, else {DEFAULT_MODEL})")
+    parser.add_argument("repo", nargs="?", type=Path, default=Path("."), help="the repository (default: .)")
+    parser.add_argument("--model", help=f"model to check (default: .perfbot.yml's, else {DEFAULT_MODEL})")
     parser.add_argument("--sandbox", choices=["docker", "local"], default="docker", help="the backend you will use")
-    parser.add_argument("--config", type=Path, help="a .perfbot.yml to read the model from")
+    parser.add_argument("--config", type=Path, help="config file (default: REPO/.perfbot.yml or [tool.perfbot])")
+    add_json_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    checks = [*docker_checks(needed=args.sandbox == "docker"), key_check(_model(args))]
+    say = (lambda text: print(text, file=sys.stderr)) if args.json else print
+    machine = docker_checks(needed=args.sandbox == "docker")
+    config = repo_checks(args.repo.resolve(), args, say)
+    checks = [*machine, *(config or [key_check(_model(args))])]
     for check in checks:
         mark = "ok  " if check.ok else ("FAIL" if check.needed else "warn")
-        print(f"[{mark}] {check.name}: {check.detail}")
+        say(f"[{mark}] {check.name}: {check.detail}")
     failed = [c for c in checks if c.needed and not c.ok]
-    print("everything needed is there" if not failed else f"{len(failed)} problem(s): see FAIL above")
-    return 0 if not failed else 1
+    code = 2 if any(c.config for c in failed) else 1 if failed else 0
+    say("everything needed is there" if not failed else f"{len(failed)} problem(s): see FAIL above")
+    if args.json:
+        print_json({"ok": not failed, "exit_code": code, "checks": [asdict(c) for c in checks]})
+    return code
 
 
 def docker_checks(*, needed: bool = True) -> list[Check]:

@@ -59,15 +59,28 @@ def find_hotspots(repo: Path, config: Config, sandbox: Sandbox, *, top: int = 5)
         "files": target_files(repo, config),
         "pythonpath": import_paths(repo, config),
     }
+    return ranked(_profile(sandbox, repo, spec, bench.timeout * 3 + 30, f"{bench.entry} at {spec['params']}"), top)
+
+
+def profile_tests(
+    repo: Path, files: list[str], pythonpath: list[str], sandbox: Sandbox, *, timeout: float, top: int = 10
+) -> list[Hotspot]:
+    """The `top` hottest functions of `files` while pytest runs the repository's tests (what `perfbot init` proposes
+    an entry from). Raises EvaluationError when they cannot run under the profiler."""
+    spec = {"mode": "tests", "args": ["-q", "-x", "-p", "no:cacheprovider"], "files": files, "pythonpath": pythonpath}
+    return ranked(_profile(sandbox, repo, spec, timeout, "the tests"), top)
+
+
+def _profile(sandbox: Sandbox, repo: Path, spec: dict[str, Any], timeout: float, what: str) -> dict[str, Any]:
     sandbox.put_dir(repo, "repo")
     sandbox.put_files({PROFILER: files("pipelines.localize.inside").joinpath("profile_script.py").read_bytes()})
     command = f"python ../{PROFILER} {shlex.quote(json.dumps(spec))}"
-    result = sandbox.execute(command, timeout=bench.timeout * 3 + 30, cwd="repo")
+    result = sandbox.execute(command, timeout=timeout, cwd="repo")
     line = next((ln for ln in reversed(result.output.splitlines()) if ln.startswith(RESULT_PREFIX)), None)
     if result.returncode != 0 or line is None:
         tail = "\n".join(result.output.strip().splitlines()[-12:])
-        raise EvaluationError(f"profiling {bench.entry} at {spec['params']} failed (exit {result.returncode}):\n{tail}")
-    return ranked(json.loads(line[len(RESULT_PREFIX) :]), top)
+        raise EvaluationError(f"profiling {what} failed (exit {result.returncode}):\n{tail}")
+    return dict(json.loads(line[len(RESULT_PREFIX) :]))
 
 
 def ranked(profile: dict[str, Any], top: int) -> list[Hotspot]:

@@ -14,7 +14,9 @@ from pipelines.layout import SKIPPED, import_paths, module_files
 from pipelines.preflight.findings import Finding, warning
 
 PLACEHOLDER = "FILL_IN"
-"""What `perfbot init` writes where it could not propose a value."""
+"""What `perfbot init` writes in the config where it could not propose a value."""
+MARK = "PERFBOT-PLACEHOLDER"
+"""What the function `perfbot init` writes raises until it is filled in."""
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,11 @@ def _modules(repo: Path, config: Config, tree: Tree) -> list[Finding]:
         if PLACEHOLDER in ref:
             found.append(Finding(key, "is still perfbot init's placeholder", "set it to module:function"))
             continue
-        files = module_files(ref.partition(":")[0], roots)
-        if any(tree.is_committed(f) for f in files):
-            continue
-        present = [f for f in files if f in tree.present]
-        if present:
+        present = [f for f in module_files(ref.partition(":")[0], roots) if f in tree.present]
+        if present and MARK in (repo / present[0]).read_text(encoding="utf-8", errors="replace"):
+            fix = "write the body of the function (the message in it says what to return), then commit the file"
+            found.append(Finding(key, f"{ref} in {present[0]} is still perfbot init's placeholder", fix))
+        if present and not tree.is_committed(present[0]):
             found.append(Finding(key, f"{present[0]} is not committed: the baseline is HEAD", f"commit {present[0]}"))
     return found
 

@@ -2,8 +2,10 @@
 cProfile; prints `PERFBOT_PROFILE {json}` with each target-file function's own CPU time (CPU time, not wall time,
 so a busy machine does not reorder the hot spots).
 
-argv[1] is a JSON spec: {entry, inputs, params, files, pythonpath}. The working directory is the repo root; the
-`pythonpath` entries (repository-relative, '' for the root) go first on sys.path, as in the judge.
+argv[1] is a JSON spec: {entry, inputs, params, files, pythonpath}, or {mode: "tests", args, files, pythonpath} to
+profile the tests instead (pytest in this process with `args`: what `perfbot init` proposes an entry from). The
+working directory is the repo root; the `pythonpath` entries (repository-relative, '' for the root) go first on
+sys.path, as in the judge.
 """
 
 import ast
@@ -56,11 +58,16 @@ def main():
     root = os.getcwd()
     for entry in reversed(spec.get("pythonpath", [""])):
         sys.path.insert(0, os.path.join(root, entry) if entry else root)
-    entry, inputs = load(spec["entry"]), load(spec["inputs"])
-    made = inputs(**spec["params"])
-    args, kwargs = (made.get("args", []), made.get("kwargs", {})) if isinstance(made, dict) else (made, {})
     profiler = cProfile.Profile(time.process_time)
-    profiler.runcall(entry, *args, **kwargs)
+    if spec.get("mode") == "tests":
+        import pytest
+
+        profiler.runcall(pytest.main, spec["args"])
+    else:
+        entry, inputs = load(spec["entry"]), load(spec["inputs"])
+        made = inputs(**spec["params"])
+        args, kwargs = (made.get("args", []), made.get("kwargs", {})) if isinstance(made, dict) else (made, {})
+        profiler.runcall(entry, *args, **kwargs)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     total = sum(row[2] for row in stats.values())
     own: dict = {}
