@@ -65,7 +65,8 @@ def _target(config: Config, tree: Tree) -> list[Finding]:
         return []
     uncommitted = sorted(p for p in tree.present if config.target.matches(p))
     if uncommitted:
-        return [Finding("target.files", f"{uncommitted[0]} is not committed: the baseline is HEAD", "commit it")]
+        problem = f"{uncommitted[0]} is not committed: the baseline is HEAD"
+        return [Finding("target.files", problem, f"commit {uncommitted[0]}")]
     python = sorted(p for p in tree.committed if p.endswith(".py"))
     close = difflib.get_close_matches(globs[0], python, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""

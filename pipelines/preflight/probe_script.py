@@ -38,7 +38,7 @@ def load(key, ref, pythonpath):
         return None, finding(key, f"importing {module} failed: {_last_line(e)}", fix)
     for part in attr.split("."):
         if not hasattr(obj, part):
-            names = ", ".join(n for n in dir(obj) if not n.startswith("_"))[:300]
+            names = ", ".join(n for n in dir(obj) if _is_function(getattr(obj, n), n))[:300]
             return None, finding(key, f"{module} has no {attr!r}", f"name one of its callables: {names}")
         obj = getattr(obj, part)
     if not callable(obj):
@@ -91,6 +91,10 @@ def call_inputs(make, ref, params):
             )
         )
     return found, warnings
+
+
+def _is_function(value, name):
+    return callable(value) and not name.startswith("_") and not inspect.ismodule(value)
 
 
 def _axes_fix():

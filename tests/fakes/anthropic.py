@@ -7,6 +7,8 @@ length), and can be told to answer the next requests with 429 or 529.
 
     with FakeAnthropic(turns) as fake:       # turns: list of turns, each a list of content blocks
         os.environ["ANTHROPIC_BASE_URL"] = fake.url
+
+A turn may also be {"content": [...], "stop_reason": "max_tokens"}: a reply cut off (or otherwise ended) as given.
 """
 
 from __future__ import annotations
@@ -67,8 +69,8 @@ def tokens(text: str) -> int:
 
 
 class FakeAnthropic:
-    def __init__(self, turns: list[list[dict[str, Any]]] | None = None, *, min_cache_tokens: int = 1024) -> None:
-        self.turns: deque[list[dict[str, Any]]] = deque(turns or [])
+    def __init__(self, turns: list[Any] | None = None, *, min_cache_tokens: int = 1024) -> None:
+        self.turns: deque[Any] = deque(turns or [])
         self.faults: deque[int] = deque()
         self.requests: list[dict[str, Any]] = []
         self.usages: list[dict[str, int]] = []
@@ -129,9 +131,11 @@ class FakeAnthropic:
             return _error(400, problem)
         if not self.turns:
             return _error(400, "fake: no scripted turn left to replay")
+        turn = self.turns.popleft()
+        blocks, stop = (turn["content"], turn["stop_reason"]) if isinstance(turn, dict) else (turn, None)
         content = [
             {**b, "id": b.get("id") or f"toolu_fake_{len(self.requests)}_{i}"} if b["type"] == "tool_use" else b
-            for i, b in enumerate(self.turns.popleft())
+            for i, b in enumerate(blocks)
         ]
         uncached, read, write = self.ledger.account(prompt_units(body))
         usage = {
@@ -141,7 +145,7 @@ class FakeAnthropic:
             "cache_creation_input_tokens": write,
         }
         self.usages.append(usage)
-        stop = "tool_use" if any(b["type"] == "tool_use" for b in content) else "end_turn"
+        stop = stop or ("tool_use" if any(b["type"] == "tool_use" for b in content) else "end_turn")
         return web.json_response(
             {
                 "id": f"msg_fake_{len(self.requests)}",
@@ -187,6 +191,11 @@ def validate(body: dict[str, Any]) -> str | None:
         if message["role"] != expected:
             return f"messages.{n}: roles must alternate between user and assistant"
         blocks = message["content"] if isinstance(message["content"], list) else []
+        last = n == len(messages) - 1
+        if not message["content"] and not (last and message["role"] == "assistant"):
+            return f"messages.{n}: all messages must have non-empty content except for the optional final assistant one"
+        if any(b.get("type") == "text" and not str(b.get("text", "")).strip() for b in blocks):
+            return f"messages.{n}: text content blocks must contain non-whitespace text"
         answered = {b["tool_use_id"] for b in blocks if b.get("type") == "tool_result"}
         if message["role"] == "user" and pending - answered:
             return f"messages.{n}: tool_use ids were found without tool_result blocks: {sorted(pending - answered)}"
