@@ -20,6 +20,7 @@ from pipelines.config import Config
 from pipelines.errors import UsageError
 from pipelines.localize.profile import Hotspot, find_hotspots
 from pipelines.runfiles import Origin, Request, load_run
+from pipelines.sandbox_image import with_sandbox_image
 from sandbox.factory import SandboxKind, open_sandbox
 
 MIN_SHARE = 0.01
@@ -39,7 +40,8 @@ def run_scheduled(
     label: str,
 ) -> list[Outcome | None]:
     """One outcome per optimized hot spot (None where nothing was published: no token)."""
-    with open_sandbox(kind, label="perfbot-profile") as sandbox:
+    config = with_sandbox_image(repo, config, kind, progress.say)  # the repository's dependencies, once for all runs
+    with open_sandbox(kind, label="perfbot-profile", image=config.run_image) as sandbox:
         spots = [s for s in find_hotspots(repo, config, sandbox, top=max_mrs + 10) if s.share >= MIN_SHARE]
     progress.say("hot spots: " + (", ".join(f"{s.target} {s.share:.0%}" for s in spots) or "none in target.files"))
     chosen = _without_open_mrs(spots, request, publisher, label, progress)[:max_mrs]
