@@ -56,5 +56,20 @@ def agent_entry(outcome: AgentOutcome, usage: Any) -> dict[str, Any]:
         "final": outcome.final.id if outcome.final else None,
         "best": outcome.best.candidate.id if outcome.best else None,
         "best_score": outcome.best.score if outcome.best else None,
+        "path": brief_path(outcome.path),
         "cost": (usage or outcome.usage).as_dict(),
     }
+
+
+def brief_path(path: list[str], limit: int = 14) -> str:
+    """An agent's tool calls in order, repeats folded (`view_file ×3 → replace → evaluate 1.62 → finish`)."""
+    folded: list[tuple[str, int]] = []
+    for step in path:
+        if folded and folded[-1][0] == step:
+            folded[-1] = (step, folded[-1][1] + 1)
+        else:
+            folded.append((step, 1))
+    words = [f"{step} ×{count}" if count > 1 else step for step, count in folded]
+    if len(words) > limit:
+        words = [*words[: limit // 2], f"… {len(words) - limit + 1} more …", *words[-(limit // 2) + 1 :]]
+    return " → ".join(words)

@@ -60,18 +60,22 @@ def context(report: Data, request: Request | None = None, marker: str = "") -> d
     axes = list(report["benchmark"]["params"])
     selected = selected_candidate(report)
     shown = selected or best_measured(report)
+    memory = shows_memory(report)
     return {
         "report": report,
         "request": request,
         "selected": selected,
         "shown": shown,
         "axes": axes,
-        "rows": point_rows(report, shown, axes) if shown else [],
+        "rows": point_rows(report, shown, axes, memory) if shown else [],
+        "memory": memory,
+        "checks_ran": checks_ran(report),
+        "model": model_line(report),
         "cold": cold_differs(report, shown) if shown else False,
         "noisy": bool(report["baseline"].get("noisy")),
         "noise": report["baseline"].get("noise", 0.0),
         "measure": report["baseline"].get("method", {}).get("measure", "warm"),
-        "baseline_rows": baseline_rows(report, axes),
+        "baseline_rows": baseline_rows(report, axes, memory),
         "row_limit": MAX_ROWS,
         "complexity": complexity_rows(report, shown) if shown else [],
         "candidates": report["candidates"][:MAX_CANDIDATES],
@@ -134,9 +138,9 @@ def best_measured(report: Data) -> Data | None:
     return max(scored, key=lambda c: c["score"], default=None)
 
 
-def point_rows(report: Data, candidate: Data, axes: list[str]) -> list[list[str]]:
-    """Per grid point: params, time before/after, speedup with its 95% interval, memory before/after, and the first
-    call's speedup when first calls and the steady state disagree (already formatted)."""
+def point_rows(report: Data, candidate: Data, axes: list[str], memory: bool = True) -> list[list[str]]:
+    """Per grid point: params, time before/after, speedup with its 95% interval, memory before/after (when memory is
+    scored), and the first call's speedup when first calls and the steady state disagree (already formatted)."""
     cold = cold_differs(report, candidate)
     rows = []
     for p in candidate["points"]:
@@ -147,8 +151,7 @@ def point_rows(report: Data, candidate: Data, axes: list[str]) -> list[list[str]
             seconds(p["time_s"]),
             times(p.get("ratios", {}).get("time")),
             f"{times(interval[0])} – {times(interval[1])}" if interval else "–",
-            nbytes(p.get("baseline_peak_bytes")),
-            nbytes(p.get("peak_bytes")),
+            *((nbytes(p.get("baseline_peak_bytes")), nbytes(p.get("peak_bytes"))) if memory else ()),
         ]
         rows.append([*row, times(p.get("cold_ratio"))] if cold else row)
     return rows
@@ -165,15 +168,39 @@ def cold_differs(report: Data, candidate: Data) -> bool:
     return False
 
 
-def baseline_rows(report: Data, axes: list[str]) -> list[list[str]]:
-    """Per grid point of the baseline alone: params, time, noise, memory."""
+def baseline_rows(report: Data, axes: list[str], memory: bool = True) -> list[list[str]]:
+    """Per grid point of the baseline alone: params, time, the spread of its rounds, memory (when scored)."""
     rows = []
     for p in report["baseline"]["points"]:
-        noise = f"±{p.get('spread', 0.0) / 2:.1%}"
-        rows.append(
-            [*(str(p["params"].get(a, "")) for a in axes), seconds(p["time_s"]), noise, nbytes(p.get("peak_bytes"))]
-        )
+        spread = f"±{p.get('spread', 0.0) / 2:.1%}"
+        peak = [nbytes(p.get("peak_bytes"))] if memory else []
+        rows.append([*(str(p["params"].get(a, "")) for a in axes), seconds(p["time_s"]), spread, *peak])
     return rows
+
+
+def shows_memory(report: Data) -> bool:
+    """Whether memory is part of the score (and so of the tables); reports that do not say are shown whole."""
+    metrics = report["benchmark"].get("metrics")
+    return metrics is None or float(metrics.get("memory", 0)) > 0
+
+
+def checks_ran(report: Data) -> list[str]:
+    """The checks every candidate went through, in words (shown whether or not one was accepted)."""
+    bench = report["benchmark"]
+    tests = report["baseline"].get("tests") or {}
+    how = "test by test" if tests.get("checked") == "per test" else "by its exit status"
+    found = [f"tests: `{code(str(tests.get('command', '?')), 120)}` on the baseline and each candidate, compared {how}"]
+    if bench.get("check_outputs", True):
+        found.append("outputs: equal to the baseline's on every timed call and on inputs off the grid")
+    else:
+        found.append("outputs: not compared (`check_outputs: false`)")
+    found.append("speed: paired rounds against the baseline, accepted only beyond the noise (see Method)")
+    return found
+
+
+def model_line(report: Data) -> str:
+    model = report.get("extra", {}).get("model")
+    return f"model `{code(str(model), 80)}`" if model else "no model (versions given to `perfbot evaluate`)"
 
 
 def complexity_rows(report: Data, candidate: Data) -> list[tuple[str, float, float]]:

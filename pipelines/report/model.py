@@ -93,7 +93,8 @@ def method_text(config: Config, baseline: BaselineResult) -> str:
     processes were arranged, and the rule that accepted or rejected."""
     bench, method = config.benchmark, baseline.method
     metrics = ", ".join(f"{m} {w:g}" for m, w in bench.metrics.items())
-    lines = [_how_measured(bench.measure, method) if method else "Baseline and candidates ran interleaved."]
+    memory = bench.metrics.get("memory", 0) > 0
+    lines = [_how_measured(bench.measure, method, memory) if method else "Baseline and candidates ran interleaved."]
     if method and not method.seeded:
         lines.append(
             f"The inputs function ({bench.inputs}) takes no `seed`: every process got the same inputs, so a version "
@@ -105,17 +106,25 @@ def method_text(config: Config, baseline: BaselineResult) -> str:
         else ""
     )
     tests = "the same tests pass (test by test)" if method and method.tests_checked == "per test" else "the tests pass"
+    lines.append(noise_definition(baseline.noise, baseline.aa_score))
     lines.append(
         f"Score = weighted geometric mean of the paired baseline/candidate ratios over grid points and metrics "
         f"({metrics}), with a 95% t-interval over the rounds; accepted only if {tests}{outputs}, at least 5 paired "
-        f"rounds were measured, the whole interval beats min_speedup {config.accept.min_speedup:g} × (1 + noise "
-        f"{baseline.noise:.1%}, the baseline measured against itself: A/A {baseline.aa_score:.3f}) and no point is "
-        f"more than {config.accept.max_regression:.0%} slower."
+        f"rounds were measured, the whole interval beats min_speedup {config.accept.min_speedup:g} × (1 + noise) "
+        f"and no point is more than {config.accept.max_regression:.0%} slower (beyond the noise)."
     )
     return "\n".join(lines)
 
 
-def _how_measured(measure: str, method: Method) -> str:
+def noise_definition(noise: float, aa_score: float) -> str:
+    """The one definition of "noise" a report uses, with this run's value."""
+    return (
+        f"Noise = how far the baseline measured against itself strays from 1: the larger of |A/A score − 1| and half "
+        f"its 95% interval; here {noise:.1%} (A/A score {aa_score:.3f}). Every rule below allows for it."
+    )
+
+
+def _how_measured(measure: str, method: Method, memory: bool) -> str:
     loops = ", ".join(str(n) for n in method.loops)
     warm = (
         f"{method.warmup} warm-up call(s) on other inputs, then the timed calls ({loops} per timed value at the grid "
@@ -129,5 +138,9 @@ def _how_measured(measure: str, method: Method) -> str:
         f"them back to back, the order alternating from round to round; each run is a fresh process with {warm}, one "
         f"timed value per process. perfbot's judge takes the time outside the measured process, from handing over "
         f"the inputs to reading back the outputs, less what that transport alone costs; the score uses {chosen}. "
-        f"Memory is the kernel's peak resident memory of the measured process, less an idle interpreter's."
+        + (
+            "Memory is the kernel's peak resident memory of the measured process, less an idle interpreter's."
+            if memory
+            else "Time only: memory was not part of the score (`benchmark.metrics`), and is not reported."
+        )
     )

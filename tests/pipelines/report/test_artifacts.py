@@ -97,7 +97,8 @@ def test_report_md_has_a_table_per_size_and_the_method(tmp_path: Path) -> None:
     assert "| n | d | before | after | speedup | 95% interval | memory before | memory after |" in md
     assert "| 100 | 2 | 10.00 ms | 2.00 ms | 5.0× | – | 4.9 KiB | 5.9 KiB |" in md
     method = md.split("### Method\n\n")[1].split("\n\n")[0]
-    assert len(method.splitlines()) == 2
+    assert len(method.splitlines()) == 3
+    assert method.splitlines()[1].startswith("Noise = how far the baseline measured against itself strays from 1")
     assert "no container isolated" not in md
     assert "assert 1 \\| 2" in md  # a pipe in a reason must not break the table
 
@@ -128,3 +129,11 @@ def test_patch_diff_is_the_selected_candidates_diff_or_empty(tmp_path: Path) -> 
 def test_a_selected_id_must_name_a_candidate() -> None:
     with pytest.raises(ValueError, match="'nope' is not among the candidates"):
         report("nope")
+
+
+def test_an_agents_path_is_folded_into_a_line() -> None:
+    from pipelines.report.build import brief_path
+
+    path = ["view_file", "view_file", "replace", "evaluate 1.62", "finish"]
+    assert brief_path(path) == "view_file ×2 → replace → evaluate 1.62 → finish"
+    assert "more" in brief_path([f"bash {i}" for i in range(40)])

@@ -156,3 +156,29 @@ def test_what_the_selected_change_newly_uses_is_listed_for_the_reviewer() -> Non
     text = render_markdown(data)
     assert "### For the reviewer: what this change newly uses" in text
     assert "- the clock: import time (stats.py:3)" in text
+
+
+def test_a_time_only_run_shows_and_claims_no_memory() -> None:
+    data = report([point(1000, 2, 1e-3, 1e-4)])
+    data["benchmark"]["metrics"] = {"time": 1.0}
+    text = render_markdown(data)
+    assert "| n | d | before | after | speedup | 95% interval |\n" in text
+    assert "memory before" not in text
+
+
+def test_the_description_names_the_model_the_checks_and_each_agents_path() -> None:
+    data = report([point(1000, 2, 1e-3, 1e-4)], candidates=2, reason="outputs differ")
+    data["selected"] = None
+    data["baseline"]["tests"] = {"command": "pytest -q", "checked": "per test"}
+    data["agents"][0]["path"] = "view_file ×2 → replace → evaluate 1.62 → finish"
+    text = render_markdown(data)
+    assert "model `scripted:x.yaml`" in text
+    assert "tests: `pytest -q` on the baseline and each candidate, compared test by test" in text
+    assert "path: `view_file ×2 → replace → evaluate 1.62 → finish`" in text
+    assert text.count("outputs differ") >= 2  # each rejected candidate with its reason
+
+
+def test_an_evaluate_run_says_no_model_was_used() -> None:
+    data = report([point(1000, 2, 1e-3, 1e-4)])
+    data["extra"]["model"] = None
+    assert "no model (versions given to `perfbot evaluate`)" in render_markdown(data)
