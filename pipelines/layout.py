@@ -77,7 +77,7 @@ def packages(repo: Path, roots: list[str]) -> list[str]:
     return sorted(names)
 
 
-def test_command(repo: Path) -> str:
+def command_for_tests(repo: Path) -> str:
     """`python -m pytest -q` when the repository uses pytest (or has tests at all), else unittest discovery."""
     pytest_config = (repo / "pytest.ini").is_file() or (repo / "conftest.py").is_file()
     pyproject = repo / "pyproject.toml"

@@ -10,7 +10,7 @@ from pathlib import Path
 from pipelines.config import Config, parse_config
 from pipelines.dependencies import detect_install
 from pipelines.errors import PerfbotError
-from pipelines.layout import code_files, default_pythonpath, module_name, test_command
+from pipelines.layout import code_files, command_for_tests, default_pythonpath, module_name
 from pipelines.localize.profile import Hotspot, profile_tests
 from pipelines.sandbox_image import with_sandbox_image
 from pipelines.starter import Proposal
@@ -23,7 +23,9 @@ TESTS_TIMEOUT = 300.0
 
 def detect(repo: Path) -> Proposal:
     """Layout, tests command and dependencies, from the files alone."""
-    return Proposal(pythonpath=default_pythonpath(repo), tests_command=test_command(repo), install=detect_install(repo))
+    return Proposal(
+        pythonpath=default_pythonpath(repo), tests_command=command_for_tests(repo), install=detect_install(repo)
+    )
 
 
 def propose_entry(repo: Path, proposal: Proposal, kind: SandboxKind | None, say: Say) -> str | None:
