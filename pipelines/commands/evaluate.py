@@ -19,7 +19,7 @@ from pipelines.config import TargetConfig, load_config
 from pipelines.errors import UsageError
 from pipelines.evaluate.reasons import outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
-from pipelines.preflight import require
+from pipelines.preflight import check, require
 from pipelines.report import Report, write_artifacts
 from pipelines.report.failure import FailedRun, write_failure_artifacts
 from pipelines.select.selection import measure_and_select
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or repo / ".perfbot" / "runs" / run_id
     started = time.monotonic()
     with committed_tree(repo) as tree:
-        config = require(repo, config, kind=args.sandbox, model=False, code=tree, say=_progress)
+        config = require(check(repo, config, kind=args.sandbox, model=False, code=tree, say=_progress), _progress)
         try:
             measured = measure_and_select(
                 tree, config, candidates, sandbox_kind=args.sandbox, progress=_progress, repeat=args.repeat

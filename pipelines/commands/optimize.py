@@ -19,7 +19,7 @@ from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config, parse_config
 from pipelines.errors import UsageError
 from pipelines.git import BranchError, create_branch, is_git_repo
-from pipelines.preflight import require
+from pipelines.preflight import check, require
 from pipelines.report import write_artifacts
 from pipelines.report.build import build_report
 from pipelines.report.failure import FailedRun, write_failure_artifacts
@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.repo}: not a directory")
     config = with_overrides(load_config(repo, args.config), args)
     progress = LiveProgress()
-    config = require(repo, config, kind=args.sandbox, model=True, say=progress.say)  # before anything is written
+    checked = check(repo, config, kind=args.sandbox, model=True, say=progress.say)  # before anything is written
+    config = require(checked, progress.say)
     run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     out = (args.out or repo / ".perfbot" / "runs" / run_id).resolve()
     out.mkdir(parents=True, exist_ok=True)

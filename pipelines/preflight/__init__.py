@@ -11,7 +11,7 @@ baseline runs, and nothing in the repository changes):
    package;
 4. the sandbox (probe.py): entry and inputs import there and the inputs function gives arguments.
 
-    config = require(repo, config, kind="docker", model=True, say=print)   # PreflightError lists the problems
+    config = require(check(repo, config, kind="docker", model=True, say=print), say=print)   # or PreflightError
 """
 
 from __future__ import annotations
@@ -71,23 +71,15 @@ def check(
     return Checked(config, found + probe(code, config, kind))
 
 
-def require(
-    repo: Path,
-    config: Config,
-    *,
-    kind: SandboxKind | None,
-    model: bool,
-    code: Path | None = None,
-    say: Say = lambda _: None,
-) -> Config:
-    """`config` ready to run (its image resolved), after saying every warning; ConfigError listing the problems."""
-    checked = check(repo, config, kind=kind, model=model, code=code, say=say)
+def require(checked: Checked, say: Say = lambda _: None) -> Config:
+    """The checked config, ready to run (its image resolved), after saying every warning; PreflightError listing the
+    problems when there are any."""
+    source = checked.config.source
     for finding in checked.findings:
         if finding.level == "warning":
-            say(f"warning: {finding.line(config.source)}")
+            say(f"warning: {finding.line(source)}")
     if not checked.ok:
-        findings = [f.to_json(config.source) for f in checked.findings]
-        raise PreflightError(report(checked.findings, config.source), findings)
+        raise PreflightError(report(checked.findings, source), [f.to_json(source) for f in checked.findings])
     return checked.config
 
 

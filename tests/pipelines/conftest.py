@@ -6,7 +6,7 @@ Runs use the local sandbox and a small benchmark grid so that a whole `perfbot o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,19 @@ import yaml
 
 from bot.cli import main
 from tests.conftest import committed_copy
+from tests.fakes.anthropic import FakeAnthropic
 
 collect_ignore = ["fixtures"]
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def fake_anthropic(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
+    """The fake Messages API, with the SDK pointed at it and given a key."""
+    with FakeAnthropic() as server:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0123456789")
+        yield server
 
 
 @dataclass
