@@ -131,8 +131,8 @@ def test_init_writes_a_starter_config_that_loads(tmp_path: Path, capsys: pytest.
     (tmp_path / "stats.py").write_text("def f():\n    return 1\n")
     assert main(["init", str(tmp_path)]) == 0
     config = load_config(tmp_path)
-    assert config.target.files == ["stats.py"]
-    assert config.benchmark.entry == "stats:your_function"
+    assert config.target.files == ["FILL_IN/path/to/module.py"]  # no tests to profile: a marked placeholder
+    assert config.benchmark.inputs == "perfbot_inputs:make"
     assert "# " in (tmp_path / ".perfbot.yml").read_text()
 
 
