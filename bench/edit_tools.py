@@ -1,20 +1,22 @@
-"""How well the edit tools do on the corpus of realistic model tool calls (tests/pipelines/edit/corpus/).
+"""How well the edit tools do on a corpus of realistic model tool calls.
 
-    .venv/bin/python bench/edit_tools.py [--sandbox local|docker] [--json FILE]
+    .venv/bin/python bench/edit_tools.py [--corpus FILE.jsonl] [--sandbox local|docker] [--json FILE]
+                                         [--export FILE.jsonl]
 
-Every corpus call states what should happen to it: `applied` (the model's edit is what it meant: the tool should
-make exactly that change), `not_applied` (the edit is wrong — stale, ambiguous, elided, outside target.files,
-breaking syntax — and must change nothing), or `flagged` (bash can only report a broken edit). Per tool:
+Without --corpus it replays the project's corpus (tests/pipelines/edit/corpus/*.yaml); --corpus replays one in the
+contract's JSON Lines form (see tests/pipelines/edit/corpus.py). A case is right when its last call has an outcome
+the case accepts (applied, refused, resolved, reverted, flagged), its files end as `final` says, and — in the
+project's corpus — every call passes its own checks. Printed:
 
-  intended applied   share of the `applied` calls that applied, in cases whose final files are exactly as expected
-  wrong refused      share of the `not_applied` calls that changed nothing
-  naive tool         share of the wrong calls a naive tool would have applied (first-match str.replace, a
-                     write_file that writes anything, a bash that keeps every change)
-  points right       of the refusals that name a place (points_at), the share whose first suggested location
-                     overlaps the intended lines (top-1), and whose any suggested location does (top-3)
-  ms/call            median wall time of one tool call (its sandbox round trips included)
+  accuracy        right cases overall and by the tool of the last call, with the median time of one call
+  elisions        cases labelled `elision` or `legit`, by tool: caught (an elision refused, resolved or reverted),
+                  missed (written as sent), legit refused (legitimate code refused, resolved or reverted), legit
+                  accepted, and how many of those cases are right (a resolved elision must also end as `final` says)
+  points right    refusals whose first / any suggested location overlaps the lines the case names (`points_at`)
+  wrong cases     each one's name, outcome and what was expected
 
-Then the outcome per failure mode, and how long the closest-region search takes on a large file.
+--json FILE writes one result per case (name, outcome, right, expected, label, tool); --export FILE writes the corpus
+being replayed in the contract's form.
 """
 
 from __future__ import annotations
@@ -34,14 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipelines.edit.matching import closest_regions
 from sandbox.base import Sandbox
 from sandbox.factory import open_sandbox
-from tests.pipelines.edit.corpus import CaseRun, load_cases, run_case
+from tests.pipelines.edit.corpus import CORPUS, Case, CaseRun, contract, load_cases, load_jsonl, run_case
 
-TOOLS = ("replace", "write_file", "rewrite_symbol", "bash", "view_file")
+TOOLS = ("write_file", "replace", "rewrite_symbol", "bash", "view_file")
+INTERVENED = ("refused", "resolved", "reverted")
 
 
-def run_corpus(sandbox: Sandbox | None) -> tuple[list[CaseRun], dict[str, list[float]]]:
+def replay(cases: list[Case], sandbox: Sandbox | None) -> tuple[list[CaseRun], dict[str, list[float]]]:
     runs, seconds = [], defaultdict(list)
-    for case in load_cases():
+    for case in cases:
         run = run_case(case, sandbox=sandbox)
         for record in run.calls:
             seconds[record.tool].append(record.seconds)
@@ -49,31 +52,59 @@ def run_corpus(sandbox: Sandbox | None) -> tuple[list[CaseRun], dict[str, list[f
     return runs, seconds
 
 
-def tool_figures(runs: list[CaseRun], seconds: dict[str, list[float]]) -> dict[str, dict[str, Any]]:
-    table: dict[str, dict[str, Any]] = {}
+def accuracy(runs: list[CaseRun], seconds: dict[str, list[float]]) -> list[str]:
+    right = sum(run.right for run in runs)
+    lines = [f"Accuracy: {_share(right, len(runs))} cases right", ""]
+    lines += ["| last call | cases | right | ms/call |", "|---|---|---|---|"]
     for tool in TOOLS:
-        rows = [(run, r) for run in runs for r in run.calls if r.tool == tool]
-        meant = [(run, r) for run, r in rows if r.expected == "applied"]
-        wrong = [r for _, r in rows if r.expected == "not_applied"]
-        pointed = [r for _, r in rows if r.points_at is not None and r.expected == "not_applied"]
-        table[tool] = {
-            "calls": len(rows),
-            "intended_applied": _share(sum(r.actual == "applied" and not run.problems for run, r in meant), len(meant)),
-            "wrong_refused": _share(sum(r.actual == "not_applied" for r in wrong), len(wrong)),
-            "naive_applies_wrong": _share(sum(bool(r.naive_applied) for r in wrong), len(wrong)),
-            "points_top1": _share(sum(r.hit_first for r in pointed), len(pointed)),
-            "points_top3": _share(sum(r.hit_any for r in pointed), len(pointed)),
-            "ms_per_call": round(1000 * statistics.median(seconds[tool]), 1) if seconds[tool] else None,
-        }
-    return table
+        mine = [run for run in runs if run.tool == tool]
+        if mine:
+            ms = round(1000 * statistics.median(seconds[tool]), 1) if seconds[tool] else "—"
+            lines.append(f"| {tool} | {len(mine)} | {_share(sum(r.right for r in mine), len(mine))} | {ms} |")
+    return lines
 
 
-def mode_figures(runs: list[CaseRun]) -> dict[str, dict[str, int]]:
-    modes: dict[str, dict[str, int]] = defaultdict(lambda: {"cases": 0, "as_expected": 0})
+def elisions(runs: list[CaseRun]) -> list[str]:
+    lines = ["| tool | caught | missed | legit refused | legit accepted | right |", "|---|---|---|---|---|---|"]
+    labelled = [run for run in runs if run.label in ("elision", "legit")]
+    for tool in (*TOOLS[:4], "all"):
+        mine = [run for run in labelled if tool in (run.tool, "all")]
+        if not mine:
+            continue
+        counts = confusion(mine)
+        cells = [counts[key] for key in ("caught", "missed", "legit refused", "legit accepted")]
+        lines.append(
+            f"| {tool} | " + " | ".join(map(str, cells)) + f" | {_share(sum(r.right for r in mine), len(mine))} |"
+        )
+    return lines
+
+
+def confusion(runs: list[CaseRun]) -> dict[str, int]:
+    counts = dict.fromkeys(("caught", "missed", "legit refused", "legit accepted"), 0)
     for run in runs:
-        modes[run.mode]["cases"] += 1
-        modes[run.mode]["as_expected"] += not run.problems
-    return dict(sorted(modes.items()))
+        intervened = run.outcome in INTERVENED
+        if run.label == "elision":
+            counts["caught" if intervened else "missed"] += 1
+        elif run.label == "legit":
+            counts["legit refused" if intervened else "legit accepted"] += 1
+    return counts
+
+
+def pointing(runs: list[CaseRun]) -> str:
+    pointed = [r for run in runs for r in run.calls if r.points_at is not None and r.actual != "applied"]
+    first, anywhere = sum(r.hit_first for r in pointed), sum(r.hit_any for r in pointed)
+    total = len(pointed)
+    return f"Refusals pointing at the intended lines: first {_share(first, total)}, any {_share(anywhere, total)}"
+
+
+def wrong(runs: list[CaseRun], cases: list[Case]) -> list[str]:
+    gaps = {case["name"] for case in cases if "known_gap" in case}
+    return [
+        f"- {run.name}{' [known gap]' if run.name in gaps else ''}: got {run.outcome}, expected "
+        f"{' or '.join(run.expected)}{_first_problem(run)}"
+        for run in runs
+        if not run.right
+    ]
 
 
 def search_seconds(lines: int = 3000) -> float:
@@ -88,56 +119,53 @@ def search_seconds(lines: int = 3000) -> float:
     return statistics.median(times)
 
 
-def _share(hits: int, total: int) -> dict[str, Any]:
-    return {"hits": hits, "total": total, "rate": round(hits / total, 3) if total else None}
-
-
-def _cell(share: dict[str, Any]) -> str:
-    return "—" if not share["total"] else f"{share['hits']}/{share['total']} ({100 * share['rate']:.0f}%)"
-
-
-def report(tools: dict[str, dict[str, Any]], modes: dict[str, dict[str, int]], search_s: float, kind: str) -> str:
-    lines = [f"Edit tools over the corpus ({sum(m['cases'] for m in modes.values())} cases, {kind} sandbox)", ""]
-    lines.append(
-        "| tool | calls | intended applied | wrong refused | naive tool applies wrong | points right (top-1) | (top-3) "
-        "| ms/call |"
-    )
-    lines.append("|---|---|---|---|---|---|---|---|")
-    for tool, f in tools.items():
-        cells = [
-            f["intended_applied"],
-            f["wrong_refused"],
-            f["naive_applies_wrong"],
-            f["points_top1"],
-            f["points_top3"],
-        ]
-        lines.append(f"| {tool} | {f['calls']} | " + " | ".join(map(_cell, cells)) + f" | {f['ms_per_call']} |")
-    lines += ["", "| failure mode | cases | outcome as expected |", "|---|---|---|"]
-    lines += [f"| {mode} | {m['cases']} | {m['as_expected']} |" for mode, m in modes.items()]
-    lines += ["", f"closest-region search, 3-line old in a 3000-line file: {1000 * search_s:.0f} ms"]
+def report(runs: list[CaseRun], cases: list[Case], seconds: dict[str, list[float]], title: str) -> str:
+    lines = [title, "", *accuracy(runs, seconds), "", "Elisions (cases labelled elision or legit):", *elisions(runs)]
+    lines += [
+        "",
+        pointing(runs),
+        f"Closest-region search, 3-line old in a 3000-line file: {1000 * search_seconds():.0f} ms",
+    ]
+    mistakes = wrong(runs, cases)
+    lines += ["", "Wrong cases:", *mistakes] if mistakes else ["", "Wrong cases: none"]
     return "\n".join(lines)
+
+
+def results(runs: list[CaseRun]) -> list[dict[str, Any]]:
+    keys = ("name", "outcome", "right", "expected", "label", "tool")
+    return [{key: getattr(run, key) for key in keys} for run in runs]
+
+
+def _first_problem(run: CaseRun) -> str:
+    others = [p for p in run.problems if not p.startswith("last call:")]
+    return f" ({others[0][:160]})" if others else ""
+
+
+def _share(hits: int, total: int) -> str:
+    return f"{hits}/{total} ({100 * hits / total:.1f}%)" if total else "—"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--corpus", type=Path, help="a corpus in the contract's JSON Lines form (default: the project's)"
+    )
     parser.add_argument("--sandbox", choices=("local", "docker"), default="local")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--json", type=Path, help="write one result per case to this file")
+    parser.add_argument("--export", type=Path, help="write the corpus in the contract's JSON Lines form to this file")
     args = parser.parse_args()
+    cases = load_jsonl(args.corpus) if args.corpus else load_cases()
+    if args.export:
+        args.export.write_text("".join(json.dumps(contract(case), ensure_ascii=False) + "\n" for case in cases))
     if args.sandbox == "docker":
         with open_sandbox("docker", label="bench-edit") as box:
-            runs, seconds = run_corpus(box)
+            runs, seconds = replay(cases, box)
     else:
-        runs, seconds = run_corpus(None)
-    tools, modes, search_s = tool_figures(runs, seconds), mode_figures(runs), search_seconds()
-    print(report(tools, modes, search_s, args.sandbox))
-    gaps = {case["name"] for case in load_cases() if "known_gap" in case}
-    failures = [
-        f"{run.name}{' [known gap]' if run.name in gaps else ''}: {problem}" for run in runs for problem in run.problems
-    ]
-    if failures:
-        print("\nCases whose outcome differs from the corpus:\n" + "\n".join(failures))
+        runs, seconds = replay(cases, None)
+    where = args.corpus or (CORPUS.relative_to(Path.cwd()) if CORPUS.is_relative_to(Path.cwd()) else CORPUS)
+    print(report(runs, cases, seconds, f"Edit tools over {where} ({len(cases)} cases, {args.sandbox} sandbox)"))
     if args.json:
-        args.json.write_text(json.dumps({"tools": tools, "modes": modes, "search_s": search_s}, indent=2) + "\n")
+        args.json.write_text(json.dumps(results(runs), indent=1) + "\n")
     return 0
 
 

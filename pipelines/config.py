@@ -108,6 +108,18 @@ class AgentConfig(_Section):
     tools: list[str] = Field(default_factory=lambda: list(ALL_TOOLS))
     evaluate: str = "agent"
     max_tokens: int = Field(default=8192, gt=0)
+    elisions: Literal["resolve", "refuse"] = "resolve"
+    """What the edit tools do with code the model elided: put back what a placeholder clearly stands for, or refuse."""
+
+    @field_validator("elisions", mode="before")
+    @classmethod
+    def _elision_mode(cls, value: Any) -> Any:
+        if value not in ("resolve", "refuse"):
+            raise ValueError(
+                "expected 'resolve' (put back the original code a placeholder stands for) or 'refuse' "
+                f"(refuse every elision), got {value!r}"
+            )
+        return value
 
     @field_validator("tools")
     @classmethod

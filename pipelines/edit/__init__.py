@@ -2,12 +2,14 @@
 
     view_file       numbered lines of any repo file
     replace         one exact, unique search/replace; on failure the closest regions and a diff
-    write_file      a whole file; refuses elided code and Python that does not parse
+    write_file      a whole file; refuses Python that does not parse
     rewrite_symbol  one def/class by dotted path (libcst), the rest of the file untouched
     bash            a sandboxed command; changes outside target.files reverted, the rest shown as a diff
 
 Principle: each tool does one simple thing or refuses with a message saying why and what to do next; it
-never applies a guess. `EditSession` is the entry point; tools share an `EditContext`.
+never applies a guess. Every tool that writes checks for elided code (`elision`, `resolve`): a placeholder is
+replaced by the original code only where what it stands for is certain. `EditSession` is the entry point; tools
+share an `EditContext`.
 """
 
 from pipelines.edit.base import EditContext, EditTool, ToolResult

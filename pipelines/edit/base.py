@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Protocol
 
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.ledger import FailureLog, TurnLedger
+from pipelines.edit.resolve import Mode
 from pipelines.edit.text import Document, syntax_error
 from pipelines.edit.workspace import Workspace
 
@@ -27,6 +28,10 @@ class ToolResult:
     """Repo-relative files whose content changed."""
     locations: list[Location] = field(default_factory=list)
     """Where an edit landed, or (for a refusal) the places the message points at, best first."""
+    resolved: list[Location] = field(default_factory=list)
+    """Where original code the model had elided was put back (`agent.elisions: resolve`)."""
+    reverted: list[str] = field(default_factory=list)
+    """Files a command changed that were restored (not editable, or elided code that could not be put back)."""
 
 
 @dataclass
@@ -39,6 +44,8 @@ class EditContext:
     ledger: TurnLedger = field(default_factory=TurnLedger)
     failures: FailureLog = field(default_factory=FailureLog)
     bash_timeout: float = 120.0
+    elisions: Mode = "resolve"
+    """What writing tools do with elided code: put back what a placeholder clearly stands for, or refuse."""
 
     def editable(self, path: str) -> str:
         """The normalized path if the agent may edit it; else a refusal naming the files it may edit."""

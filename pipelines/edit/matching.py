@@ -22,6 +22,7 @@ _SCAN_FLOOR = FUZZY_THRESHOLD - 0.15
 """Windows of `old`'s length at least this similar are refined with one line more or less."""
 _REFINED = 12
 _LINE_NUMBER = re.compile(r"^\s*\d+\t")
+_SPACE_NAMES = {"\xa0": "non-breaking space", "\u202f": "narrow non-breaking space"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def closest_regions(text: str, old: str, limit: int = 3) -> list[Region]:
             chosen.append((start, end, score))
         if len(chosen) == limit:
             break
-    return [Region(s + 1, e, score, _describe(old_lines, lines[s:e], score)) for s, e, score in chosen]
+    return [Region(s + 1, e, score, _describe(old_lines, lines[s:e], score, s + 1)) for s, e, score in chosen]
 
 
 def region_diff(old: str, text: str, region: Region, path: str) -> str:
@@ -134,17 +135,36 @@ def _fuzzy_matches(flat: list[str], flat_old: list[str]) -> list[tuple[int, int,
     return [(i, i + size, min(value, 0.99)) for i, size, value in scored if value >= FUZZY_THRESHOLD]
 
 
-def _describe(old_lines: list[str], actual: list[str], score: float) -> str:
+def _describe(old_lines: list[str], actual: list[str], score: float, first_line: int) -> str:
     if all(_LINE_NUMBER.match(line) for line in old_lines if line.strip()):
         return f"{round(score * 100)}% similar; your old starts its lines with view_file's line numbers"
     if unicodedata.normalize("NFC", "\n".join(old_lines)) == unicodedata.normalize("NFC", "\n".join(actual)):
         return "the same text, but its accented letters are encoded differently (Unicode normalization)"
     if score < 1.0:
         return f"{round(score * 100)}% similar"
+    for number, (mine, theirs) in enumerate(zip(old_lines, actual, strict=False), start=first_line):
+        odd = _odd_whitespace(mine, theirs, number)
+        if odd:
+            return "the same except for whitespace: " + odd
     for mine, theirs in zip(old_lines, actual, strict=False):
         if mine.strip() == theirs.strip() and mine != theirs:
             return "the same except for whitespace: " + _indent_difference(mine, theirs)
     return "the same except for whitespace"
+
+
+def _odd_whitespace(mine: str, theirs: str, number: int) -> str:
+    """Names a whitespace character other than space and tab that one side has and the other lacks."""
+    for text, other, whose in ((theirs, mine, f"line {number} of the file"), (mine, theirs, "your old")):
+        for column, char in enumerate(text, start=1):
+            if char.isspace() and char not in " \t" and char not in other:
+                if char == "\r":
+                    return (
+                        f"{whose} ends with a carriage return (\\r, a CRLF line ending) and the other does not; "
+                        "the file mixes CRLF and LF line endings"
+                    )
+                name = _SPACE_NAMES.get(char) or unicodedata.name(char, "unnamed character").lower()
+                return f"{whose} has a {name} (U+{ord(char):04X}) at column {column} where the other has a plain space"
+    return ""
 
 
 def _indent_difference(mine: str, theirs: str) -> str:

@@ -13,8 +13,9 @@ from pipelines.edit.base import PATH, EditContext, Tool, ToolResult, arguments
 from pipelines.edit.errors import Location, ToolRefused
 from pipelines.edit.ledger import ESCALATE_AFTER, Span
 from pipelines.edit.matching import Region, closest_regions, exact_offsets, region_diff
+from pipelines.edit.resolve import Settled, settle
 from pipelines.edit.symbols import enclosing
-from pipelines.edit.text import line_of, snippet
+from pipelines.edit.text import line_of, snippet, split_lines
 
 NEAR_MATCH = 0.9
 """A region this similar to a missing `old` outweighs finding `new` elsewhere (see _refuse_if_new_present)."""
@@ -59,21 +60,29 @@ class Replace(Tool):
         self._refuse_if_applied(rel, text, old, new, start)
         self._refuse_if_overlapping(rel, text, first, last)
         after = text[:start] + new + text[start + len(old) :]
-        context.check_syntax(rel, text, after)
-        context.workspace.write_text(rel, document.dump(after))
         new_first = line_of(after, start)
         new_last = line_of(after, start + len(new) - 1) if new else new_first
+        settled = self._settle(rel, text, after, new_first)
+        new_last += len(split_lines(settled.text)) - len(split_lines(after))
+        after = settled.text
+        context.check_syntax(rel, text, after)
+        context.workspace.write_text(rel, document.dump(after))
         context.ledger.record_lines(self.name, rel, first, last, new_last if new else first, key=(rel, old, new))
         context.failures.clear(rel, first + 1, last)
         self._history[(rel, old)] = new
         where = Location(rel, new_first, new_last)
         done = f"the new text is {_lines(where)}" if new else "the lines around it now read"
-        return ToolResult(
-            f"Replaced {Location(rel, first + 1, last)}; {done}:\n" + snippet(after, new_first, new_last),
-            ok=True,
-            changed=[rel],
-            locations=[where],
-        )
+        reply = f"Replaced {Location(rel, first + 1, last)}; {done}:\n" + snippet(after, new_first, new_last)
+        return ToolResult(settled.reply(reply), ok=True, changed=[rel], locations=[where], resolved=settled.spliced)
+
+    def _settle(self, rel: str, text: str, after: str, new_first: int) -> Settled:
+        """`after` with any code that `new` elided put back, or a refusal (see `resolve`)."""
+        heading = f"Refused: new leaves out code that old has; nothing was changed in {rel}."
+
+        def mark(line: int) -> str:
+            return f"line {line - new_first + 1} of new"
+
+        return settle(rel, text, after, self._context.elisions, heading, mark=mark, tails=False)
 
     def _check_request(self, rel: str, old: str, new: str) -> None:
         if not old:

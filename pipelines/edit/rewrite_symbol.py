@@ -7,7 +7,6 @@ own. `code` may be indented as in the file or not at all; the file's indentation
 
 from __future__ import annotations
 
-import dataclasses
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -15,10 +14,11 @@ from typing import Any
 import libcst as cst
 
 from pipelines.edit.base import Tool, ToolResult, arguments
-from pipelines.edit.elision import find_elisions
 from pipelines.edit.errors import Location, ToolRefused
-from pipelines.edit.symbols import definitions, nearest_names
-from pipelines.edit.text import is_python, snippet, syntax_error
+from pipelines.edit.resolve import settle
+from pipelines.edit.symbols import Definition as Named
+from pipelines.edit.symbols import definitions, in_blocks, nearest_names
+from pipelines.edit.text import is_python, snippet, split_lines, syntax_error
 
 Definition = cst.FunctionDef | cst.ClassDef
 
@@ -42,19 +42,22 @@ class RewriteSymbol(Tool):
         rel, dotted = self._split(checked["symbol"])
         document = context.load(rel)
         before = document.text
-        try:
-            module = cst.parse_module(before)
-        except cst.ParserSyntaxError as e:
-            reason = syntax_error(rel, before) or f"libcst cannot parse it: {e.message}"
-            raise ToolRefused(f"{rel} does not parse ({reason}); use replace or write_file.") from None
+        module = _parsed(rel, before)
         target = self._find(module, rel, dotted, before)
         replacement = self._replacement(dotted, document.adopt(checked["code"]), target)
-        self._refuse_elisions(module, rel, dotted, target, replacement, before)
         rebuilt = module.deep_replace(target, replacement)
         assert isinstance(rebuilt, cst.Module)
         after = rebuilt.code
         if after == before:
             raise ToolRefused(f"code is identical to the current {dotted}: nothing would change.")
+        offset = _first_line_of(checked["code"], after, dotted) - 1
+        heading = f"Refused: code leaves out parts of {dotted}; nothing was written."
+
+        def mark(line: int) -> str:
+            return f"line {line - offset} of code"
+
+        settled = settle(rel, before, after, context.elisions, heading, mark=mark, tails=False)
+        after = settled.text
         context.check_syntax(rel, before, after)
         context.ledger.turn_start.setdefault(rel, before)
         context.workspace.write_text(rel, document.dump(after))
@@ -62,30 +65,9 @@ class RewriteSymbol(Tool):
         found = [d for d in definitions(after) if d.name == dotted]
         start, end = (found[0].start_line, found[0].end_line) if found else (1, 1)
         context.failures.clear(rel, start, end)
-        return ToolResult(
-            f"Rewrote {dotted} in {rel}; it is now lines {start}-{end}:\n{snippet(after, start, end, context=1)}",
-            ok=True,
-            changed=[rel],
-            locations=[Location(rel, start, end)],
-        )
-
-    def _refuse_elisions(
-        self, module: cst.Module, rel: str, dotted: str, target: Definition, replacement: Definition, text: str
-    ) -> None:
-        """Refuse `replacement` if it leaves out code of `target`, naming the lost lines of the file."""
-        old = module.code_for_node(target.with_changes(leading_lines=[]))
-        new = module.code_for_node(replacement.with_changes(leading_lines=[]))
-        elisions = find_elisions(old, new, python=True)
-        if not elisions:
-            return
-        shift = next(d.start_line for d in definitions(text) if d.name == dotted) - 1
-        moved = [dataclasses.replace(e, lost_start=e.lost_start + shift, lost_end=e.lost_end + shift) for e in elisions]
-        raise ToolRefused(
-            f"Refused: code leaves out parts of {dotted}; nothing was written.\n"
-            + "\n".join("- " + e.describe(yours="your code's line", where=rel) for e in moved)
-            + "\nSend the complete definition.",
-            [Location(rel, e.lost_start, e.lost_end) for e in moved],
-        )
+        reply = f"Rewrote {dotted} in {rel}; it is now lines {start}-{end}:\n{snippet(after, start, end, context=1)}"
+        where = [Location(rel, start, end)]
+        return ToolResult(settled.reply(reply), ok=True, changed=[rel], locations=where, resolved=settled.spliced)
 
     def _split(self, symbol: str) -> tuple[str, str]:
         path, sep, dotted = symbol.partition("::")
@@ -116,10 +98,27 @@ class RewriteSymbol(Tool):
                 f"{dotted} is defined {len(found)} times in {rel} (lines {', '.join(lines)}); "
                 "rewrite_symbol needs a unique name. Use replace for one of them."
             )
+        self._refuse_if_in_blocks(rel, dotted, text)
         near = nearest_names(text, dotted)
-        hint = f" Nearest existing: {', '.join(f'{rel}::{n}' for n in near)}." if near else ""
-        places = [Location(rel, d.start_line, d.end_line) for n in near for d in definitions(text) if d.name == n]
+        known = definitions(text)
+        hint = f" Nearest existing: {', '.join(_named(rel, n, known) for n in near)}." if near else ""
+        places = [Location(rel, d.start_line, d.end_line) for n in near for d in known if d.name == n]
         raise ToolRefused(f"No definition {dotted} in {rel}.{hint}", places)
+
+    def _refuse_if_in_blocks(self, rel: str, dotted: str, text: str) -> None:
+        """`dotted` names a definition inside an if/else (or try, with, …) block: say where, and how to edit it."""
+        hidden = in_blocks(text, dotted)
+        if not hidden:
+            return
+        where = "; ".join(f"lines {d.start_line}-{d.end_line}, in {block}" for d, block in hidden)
+        first, last = hidden[0][0].start_line, hidden[-1][0].end_line
+        raise ToolRefused(
+            f"No definition {dotted} that rewrite_symbol can address in {rel}: {dotted.rsplit('.', 1)[-1]} is "
+            f"defined inside a block, not at the top level of the module or a class ({where}). Use replace with "
+            f"the lines of the one you mean as old (view_file {rel} with start_line={first}, end_line={last} "
+            "shows them).",
+            [Location(rel, d.start_line, d.end_line) for d, _ in hidden],
+        )
 
     def _replacement(self, dotted: str, code: str, target: Definition) -> Definition:
         try:
@@ -154,3 +153,25 @@ class RewriteSymbol(Tool):
         else:
             leading = list(target.leading_lines)
         return node.with_changes(decorators=decorators, leading_lines=leading)
+
+
+def _named(rel: str, name: str, known: list[Named]) -> str:
+    """`path::name`, with the lines of each definition when the name is defined more than once."""
+    lines = [str(d.start_line) for d in known if d.name == name]
+    return f"{rel}::{name}" + (f" (defined {len(lines)} times: lines {', '.join(lines)})" if len(lines) > 1 else "")
+
+
+def _parsed(rel: str, text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as e:
+        reason = syntax_error(rel, text) or f"libcst cannot parse it: {e.message}"
+        raise ToolRefused(f"{rel} does not parse ({reason}); use replace or write_file.") from None
+
+
+def _first_line_of(code: str, after: str, dotted: str) -> int:
+    """The line of `after` where the model's `code` begins (its decorators may have been kept from the original)."""
+    start = next((d.start_line for d in definitions(after) if d.name == dotted), 1)
+    first = next((line.strip() for line in code.splitlines() if line.strip()), "")
+    lines = split_lines(after)
+    return next((i + 1 for i in range(start - 1, len(lines)) if lines[i].strip() == first), start)

@@ -16,6 +16,7 @@ from pipelines.edit.base import EditContext, EditTool, ToolResult
 from pipelines.edit.bash import Bash
 from pipelines.edit.errors import ToolRefused
 from pipelines.edit.replace import Replace
+from pipelines.edit.resolve import Mode
 from pipelines.edit.rewrite_symbol import RewriteSymbol
 from pipelines.edit.view_file import ViewFile
 from pipelines.edit.workspace import Workspace
@@ -37,9 +38,13 @@ TOOLS: dict[str, Callable[[EditContext], EditTool]] = {
 class EditSession:
     """The edit tools of one agent over one workspace."""
 
-    def __init__(self, workspace: Workspace, tools: Sequence[str], *, bash_timeout: float = 120.0) -> None:
-        """`tools` may name other tools (evaluate, finish); those are the agent's business and are ignored."""
-        self.context = EditContext(workspace, frozenset(t for t in tools if t in TOOLS), bash_timeout=bash_timeout)
+    def __init__(
+        self, workspace: Workspace, tools: Sequence[str], *, bash_timeout: float = 120.0, elisions: Mode = "resolve"
+    ) -> None:
+        """`tools` may name other tools (evaluate, finish); those are the agent's business and are ignored.
+        `elisions` is `agent.elisions`: "resolve" puts back code a placeholder clearly stands for, "refuse" refuses."""
+        enabled = frozenset(t for t in tools if t in TOOLS)
+        self.context = EditContext(workspace, enabled, bash_timeout=bash_timeout, elisions=elisions)
         self._tools = {name: make(self.context) for name, make in TOOLS.items() if name in self.context.tools}
 
     def specs(self) -> list[dict[str, Any]]:

@@ -8,6 +8,15 @@ from dataclasses import dataclass
 
 from pipelines.edit.text import parse_python
 
+_KINDS = {
+    "If": "if/else block",
+    "Try": "try block",
+    "With": "with block",
+    "For": "for loop",
+    "While": "while loop",
+    "Match": "match block",
+}
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -42,7 +51,36 @@ def nearest_names(text: str, name: str, limit: int = 5) -> list[str]:
     last = name.rsplit(".", 1)[-1]
     close += [n for n in names if n.rsplit(".", 1)[-1] == last and n not in close]
     close += [n for n in difflib.get_close_matches(last, names, n=limit, cutoff=0.6) if n not in close]
-    return close[:limit]
+    return list(dict.fromkeys(close))[:limit]
+
+
+def in_blocks(text: str, name: str) -> list[tuple[Definition, str]]:
+    """Definitions of `name` (its last part) that sit inside an if/try/with/for/while block, where a dotted path
+    cannot reach them, each with the block that holds it (`the if/else block at line 4`)."""
+    try:
+        tree = parse_python(text)
+    except (SyntaxError, ValueError):
+        return []
+    last = name.rsplit(".", 1)[-1]
+    found: list[tuple[Definition, str]] = []
+    for block in ast.walk(tree):
+        kind = _KINDS.get(type(block).__name__)
+        if kind is None:
+            continue
+        assert isinstance(block, ast.stmt)
+        for child in _branches(block):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and child.name == last:
+                start = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                definition = Definition(child.name, start, child.end_lineno or child.lineno)
+                found.append((definition, f"the {kind} at line {block.lineno}"))
+    return sorted(found, key=lambda item: item[0].start_line)
+
+
+def _branches(block: ast.stmt) -> list[ast.stmt]:
+    bodies = [getattr(block, key, []) for key in ("body", "orelse", "finalbody")]
+    bodies += [handler.body for handler in getattr(block, "handlers", [])]
+    bodies += [case.body for case in getattr(block, "cases", [])]
+    return [statement for body in bodies for statement in body]
 
 
 def _collect(body: list[ast.stmt], prefix: str, found: list[Definition]) -> None:

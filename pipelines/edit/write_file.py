@@ -1,4 +1,4 @@
-"""`write_file`: replace a whole file (or create one), refusing content that elides original code."""
+"""`write_file`: replace a whole file (or create one). Elided code is put back or refused (see `resolve`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import difflib
 from typing import Any
 
 from pipelines.edit.base import PATH, Tool, ToolResult, arguments
-from pipelines.edit.elision import Elision, find_elisions
 from pipelines.edit.errors import Location, ToolRefused
-from pipelines.edit.text import Document, is_python, snippet, split_lines
+from pipelines.edit.resolve import Settled, settle
+from pipelines.edit.text import Document, shorten, snippet, split_lines
 
 MAX_HUNKS_SHOWN = 3
 
@@ -17,7 +17,7 @@ class WriteFile(Tool):
     name = "write_file"
     description = (
         "Write the complete content of a file, replacing what is there (or creating it). Write every line out: "
-        "placeholders such as '# ... existing code ...' or a bare '...' standing for original code are refused, "
+        "a comment, docstring, '...' or 'pass' standing for original code (an elision) is not a way to keep it, "
         "and Python that does not parse is refused."
     )
     schema = arguments(["path", "content"], path=PATH, content=("string", "The complete new content of the file."))
@@ -34,11 +34,11 @@ class WriteFile(Tool):
             after += "\n"
         if exists and after == before:
             raise ToolRefused(f"content is identical to the current {rel}: nothing would change.")
-        elisions = find_elisions(before, after, is_python(rel)) if exists else []
-        if elisions:
-            raise ToolRefused(
-                self._elision_message(rel, elisions), [Location(rel, e.lost_start, e.lost_end) for e in elisions]
-            )
+        settled = Settled(after)
+        if exists:
+            heading = f"Refused: the content leaves out code that {rel} has; nothing was written."
+            settled = settle(rel, before, after, context.elisions, heading)
+            after = settled.text
         self._check_syntax(rel, before if exists else None, after)
         context.ledger.turn_start.setdefault(rel, before)
         context.workspace.write_text(rel, document.dump(after))
@@ -46,11 +46,13 @@ class WriteFile(Tool):
         hunks = _changed_ranges(before, after)
         for start, end in hunks:
             context.failures.clear(rel, start, end)
+        text = self._summary(rel, exists, before, after, hunks)
         return ToolResult(
-            self._summary(rel, exists, after, hunks),
+            settled.reply(text),
             ok=True,
             changed=[rel],
             locations=[Location(rel, s, e) for s, e in hunks],
+            resolved=settled.spliced,
         )
 
     def _check_syntax(self, rel: str, before: str | None, after: str) -> None:
@@ -65,15 +67,7 @@ class WriteFile(Tool):
                 ) from None
             raise
 
-    def _elision_message(self, rel: str, elisions: list[Elision]) -> str:
-        lines = [f"Refused: the content leaves out code that {rel} has; nothing was written."]
-        lines += [f"- {e.describe()}" for e in elisions]
-        lines.append("Writing it would delete those lines. Send the complete file with them written out")
-        alternative = self._context.suggest("replace", "rewrite_symbol")
-        lines[-1] += f", or change only the part you mean with {alternative}." if alternative else "."
-        return "\n".join(lines)
-
-    def _summary(self, rel: str, existed: bool, after: str, hunks: list[tuple[int, int]]) -> str:
+    def _summary(self, rel: str, existed: bool, before: str, after: str, hunks: list[tuple[int, int]]) -> str:
         total = len(split_lines(after))
         if not existed:
             return f"Created {rel} ({total} lines)."
@@ -82,7 +76,40 @@ class WriteFile(Tool):
             f"\n({len(hunks) - MAX_HUNKS_SHOWN} more changed regions not shown)" if len(hunks) > MAX_HUNKS_SHOWN else ""
         )
         where = ", ".join(f"{s}-{e}" if s != e else str(s) for s, e in hunks)
-        return f"Wrote {rel} ({total} lines; changed lines {where}):\n" + "\n...\n".join(shown) + more
+        deleted = "".join(f"\n{line}" for line in deletions(before, after))
+        return f"Wrote {rel} ({total} lines; changed lines {where}):{deleted}\n" + "\n...\n".join(shown) + more
+
+
+def deletions(before: str, after: str) -> list[str]:
+    """One line per block of original lines the new text dropped (not merely moved), naming the definitions or
+    blocks that went with them. In a rewritten region only whole blocks less indented than the new lines count."""
+    a, b = split_lines(before), split_lines(after)
+    kept = {line.strip() for line in b}
+    found = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        rows = [i for i in range(i1, i2) if a[i].strip()]
+        if tag == "replace":
+            floor = min((_depth(line) for line in b[j1:j2] if line.strip()), default=0)
+            first = next((i for i in rows if _opens(a[i]) and _depth(a[i]) < floor), None)
+            rows = [i for i in rows if first is not None and i >= first]
+        if tag in ("equal", "insert") or all(a[i].strip() in kept for i in rows):
+            continue
+        heads = [a[i] for i in rows if _opens(a[i])] or [a[rows[0]]]
+        outer = min(_depth(line) for line in heads)
+        what = ", ".join(f"`{shorten(line, 50)}`" for line in heads if _depth(line) == outer)
+        count = len(rows)
+        found.append(f"{count} line{'s' * (count != 1)} deleted (original lines {rows[0] + 1}-{rows[-1] + 1}): {what}")
+    return found
+
+
+def _opens(line: str) -> bool:
+    """A line that starts a definition or a block (`def`, `class`, `if …:`)."""
+    stripped = line.strip()
+    return stripped.endswith(":") or stripped.startswith(("def ", "async def ", "class "))
+
+
+def _depth(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _changed_ranges(before: str, after: str) -> list[tuple[int, int]]:

@@ -181,7 +181,8 @@ class Search:
         original = {p: workspace.read_text(p) for p in workspace.target_paths()}
         for path, text in start.items():
             workspace.write_text(path, text)
-        session = EditSession(workspace, tools=[t for t in config.agent.tools if t not in ("evaluate", "finish")])
+        tools = [t for t in config.agent.tools if t not in ("evaluate", "finish")]
+        session = EditSession(workspace, tools=tools, elisions=config.agent.elisions)
         current = {p: workspace.read_text(p) for p in workspace.target_paths()}
         agent = Agent(
             name=name,

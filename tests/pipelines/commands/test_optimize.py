@@ -89,7 +89,7 @@ def test_failing_edits_are_answered_and_the_agent_recovers(
         [{"type": "tool_use", "name": "evaluate", "input": {}}],
         [finish("sweep")],
     ]
-    run = optimize_small(repo, turns)
+    run = optimize_small(repo, turns, agent={"elisions": "refuse"})
     calls = [e for e in run.trace() if e["type"] == "tool_call"]
     assert [(c["name"], c["ok"]) for c in calls] == [
         ("replace", False),

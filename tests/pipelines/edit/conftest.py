@@ -7,10 +7,24 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import pytest
 
 from pipelines.edit import EditSession
+from pipelines.edit.resolve import Mode
 from pipelines.edit.workspace import Workspace
 from sandbox.local import LocalSandbox
 
 ALL_TOOLS = ("view_file", "replace", "write_file", "rewrite_symbol", "bash")
+GEO = """import math
+
+
+def dist(a, b):
+    dx = a[0] - b[0]
+    dy = a[1] - b[1]
+    return math.sqrt(dx * dx + dy * dy)
+
+
+def norm(v):
+    return math.sqrt(sum(x * x for x in v))
+"""
+"""A small module the elision tests cut placeholders into: `dist` on lines 4-7, `norm` on lines 10-11."""
 
 MakeSession = Callable[..., EditSession]
 
@@ -23,17 +37,19 @@ def sandbox() -> Iterator[LocalSandbox]:
 
 @pytest.fixture
 def make_session(sandbox: LocalSandbox) -> MakeSession:
-    """`make_session(files, targets=("src/*.py",), tools=ALL_TOOLS)` → an EditSession over a repo with `files`."""
+    """`make_session(files, targets=("src/*.py",), tools=ALL_TOOLS, elisions="resolve")` → an EditSession over a
+    repo with `files`."""
 
     def make(
         files: Mapping[str, str | bytes],
         targets: Sequence[str] = ("src/*.py",),
         tools: Sequence[str] = ALL_TOOLS,
         bash_timeout: float = 30.0,
+        elisions: Mode = "resolve",
     ) -> EditSession:
         sandbox.put_files({f"repo/{p}": c.encode() if isinstance(c, str) else c for p, c in files.items()})
         workspace = Workspace(sandbox, root="repo", target_globs=targets)
-        return EditSession(workspace, tools, bash_timeout=bash_timeout)
+        return EditSession(workspace, tools, bash_timeout=bash_timeout, elisions=elisions)
 
     return make
 
