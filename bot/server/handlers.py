@@ -112,10 +112,11 @@ class Handlers:
         log.info("pipeline.created" if created else "pipeline.found", job=job.id, pipeline=pipeline.id, ref=ref)
         await ctx.store.update(job.id, pipeline_id=pipeline.id, pipeline_url=pipeline.web_url)
         jobs = await ctx.retry.read_async(ctx.forge.pipeline_jobs, project, pipeline.id)
-        if judge(jobs, pipeline_ended=False).outcome == "no_perfbot_job":
+        verdict = judge(jobs, pipeline_ended=False)
+        if verdict.outcome == "no_perfbot_job":
             return await self._no_perfbot_job(job, origin, req, pipeline.id, ref, jobs)
         what = f"`{args.target}`" if args.target else "the configured target files"
-        others = [j.name for j in judge(jobs, pipeline_ended=False).others]
+        others = [j.name for j in verdict.others]
         body = notes.started(req, pipeline.id, pipeline.web_url, what, others=others, checkout=checkout)
         await ctx.reply(origin, req, "started", body)
         await ctx.store.advance(job.id, "starting", "running")
