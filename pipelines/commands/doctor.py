@@ -40,7 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    checks = [*docker_checks(needed=args.sandbox == "docker"), key_check(_model(args))]
+    return report([*docker_checks(needed=args.sandbox == "docker"), key_check(_model(args))])
+
+
+def report(checks: list[Check]) -> int:
+    """Print one line per check and a verdict; the exit code (1 when a needed check failed)."""
     for check in checks:
         mark = "ok  " if check.ok else ("FAIL" if check.needed else "warn")
         print(f"[{mark}] {check.name}: {check.detail}")

@@ -36,7 +36,7 @@ def starter_config(repo: Path) -> str:
     module = _first_module(repo)
     target = module.relative_to(repo).as_posix() if module else "src/yourmodule.py"
     entry = f"{module.stem}:your_function" if module else "yourmodule:your_function"
-    text = files("templates").joinpath("perfbot.yml").read_text(encoding="utf-8")
+    text = files("templates").joinpath("init", "perfbot.yml").read_text(encoding="utf-8")
     return text.format(target=target, entry=entry, model=DEFAULT_MODEL)
 
 
