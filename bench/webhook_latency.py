@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/webhook_latency.py [--requests 1000] [--rate 200] [--burst 1000] [--concurrency 32]
 
-Three processes on loopback: the fake GitLab, the server under test, and this load generator. Phase 1 sends
+Three programs on loopback: the fake GitLab, the server under test (`perfbot serve` itself, as a subprocess: its
+acceptor and its worker process), and this load generator. Phase 1 sends
 `--requests` deliveries open-loop at `--rate` per second (latency is measured from each request's *scheduled*
 send time, so a stalled server cannot hide its queue); phase 2 sends `--burst` deliveries from `--concurrency`
 clients as fast as they are answered (throughput). The mix is realistic: 70% comments without a command
@@ -17,11 +18,16 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import random
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -45,6 +51,7 @@ def fake_gitlab_process(conn: Connection, issues: int) -> None:
         dev = fake.add_user("dana")
         project = fake.add_project("acme/stats")
         fake.add_member(project, bot, 30)
+        project.mergers.add(bot["id"])
         fake.add_member(project, dev, 30)
         targets = []
         for _ in range(issues):
@@ -55,33 +62,17 @@ def fake_gitlab_process(conn: Connection, issues: int) -> None:
         conn.recv()
 
 
-def server_process(conn: Connection, kind: str, gitlab_url: str, db: str) -> None:
+def bare_process(conn: Connection) -> None:
+    """The baseline: an aiohttp handler that reads the body and answers 202, nothing else."""
+
     async def main() -> None:
-        if kind == "bare":
-            app = web.Application()
+        app = web.Application()
 
-            async def handler(request: web.Request) -> web.Response:
-                await request.read()
-                return web.json_response({"status": "accepted"}, status=202)
+        async def handler(request: web.Request) -> web.Response:
+            await request.read()
+            return web.json_response({"status": "accepted"}, status=202)
 
-            app.router.add_post("/webhook", handler)
-        else:
-            from bot import logs
-            from bot.gitlab import GitLabForge
-            from bot.server.app import favour_the_event_loop, make_app
-            from bot.server.settings import load_settings
-
-            env = {
-                "PERFBOT_GITLAB_URL": gitlab_url,
-                "PERFBOT_GITLAB_TOKEN": TOKEN,
-                "PERFBOT_WEBHOOK_SECRET": SECRET,
-                "PERFBOT_DB": db,
-                "PERFBOT_MAX_RUNS_PER_PROJECT": "100",
-            }
-            settings = load_settings(env)
-            favour_the_event_loop()  # as `perfbot serve` does
-            logs.configure(settings.secrets(), stream=open(Path(db).with_suffix(".log"), "w"))  # noqa: SIM115
-            app = make_app(settings, GitLabForge(gitlab_url, TOKEN), lambda handoff: None)
+        app.router.add_post("/webhook", handler)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -91,6 +82,42 @@ def server_process(conn: Connection, kind: str, gitlab_url: str, db: str) -> Non
         await runner.cleanup()
 
     asyncio.run(main())
+
+
+def start_serve(gitlab_url: str, db: str) -> tuple[subprocess.Popen[bytes], int]:
+    """`perfbot serve` against the fake GitLab, once its /healthz answers 200; (the process, its port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = os.environ | {
+        "PERFBOT_GITLAB_URL": gitlab_url,
+        "PERFBOT_GITLAB_TOKEN": TOKEN,
+        "PERFBOT_WEBHOOK_SECRET": SECRET,
+        "PERFBOT_DB": db,
+        "PERFBOT_LISTEN": f"127.0.0.1:{port}",
+        "PERFBOT_MAX_RUNS_PER_PROJECT": "100",
+        "PYTHONPATH": str(ROOT),
+    }
+    log = open(Path(db).with_suffix(".log"), "wb")  # noqa: SIM115 - the server writes to it until stop_serve
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"perfbot serve did not start; see {log.name}")
+
+
+def stop_serve(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def deliveries(world: dict[str, Any], count: int, rng: random.Random, used: list[int]) -> list[tuple[str, bytes]]:
@@ -219,11 +246,15 @@ def bot_replies(api: Any, iid: int) -> list[str]:
 
 
 def run(kind: str, fake: dict[str, Any], args: argparse.Namespace, tmp: str) -> dict[str, Any]:
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=server_process, args=(child, kind, fake["url"], f"{tmp}/{kind}.db"), daemon=True)
-    proc.start()
-    url = f"http://127.0.0.1:{parent.recv()}/webhook"
+    if kind == "bare":
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=bare_process, args=(child,), daemon=True)
+        proc.start()
+        port = parent.recv()
+    else:
+        server, port = start_serve(fake["url"], f"{tmp}/{kind}.db")
+    url = f"http://127.0.0.1:{port}/webhook"
     rng, used = random.Random(7), []  # type: ignore[var-annotated]
     steady = deliveries(fake, args.requests, rng, used)
     burst = deliveries(fake, args.burst, rng, used)
@@ -234,8 +265,10 @@ def run(kind: str, fake: dict[str, Any], args: argparse.Namespace, tmp: str) -> 
     }
     if kind == "perfbot":
         result["integrity"] = verify(fake, used, deadline_s=60)
-    parent.send("stop")
-    proc.join(10)
+        stop_serve(server)
+    else:
+        parent.send("stop")
+        proc.join(10)
     return result
 
 

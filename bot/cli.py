@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "optimize": ("pipelines.commands.optimize", "run the whole workflow on a local checkout and write a branch"),
     "evaluate": ("pipelines.commands.evaluate", "evaluate given versions of a file against the baseline"),
     "init": ("pipelines.commands.init", "write a commented starter .perfbot.yml"),
-    "doctor": ("pipelines.commands.doctor", "say what is missing: Docker, the sandbox image, isolation, an API key"),
+    "doctor": ("bot.commands.doctor", "say what is missing: Docker, the sandbox image, isolation, an API key, GitLab"),
     "sandbox": ("sandbox.command", "build the offline base image, the sandbox image; reap leftovers"),
     "serve": ("bot.commands.serve", "the GitLab webhook server"),
     "ci": ("bot.commands.ci", "the entry point of the GitLab CI job"),

@@ -3,7 +3,7 @@
     PerfbotError (pipelines.errors)
     └── BotError                 base of everything the bot raises on purpose
         ├── SettingsError        missing or invalid server settings (exit code 2 at start)
-        ├── PayloadError         a webhook body the bot cannot read (answered with 400)
+        ├── PayloadError         a delivery the bot cannot read (answered with its 4xx `status`: 400, 408, 413)
         ├── CommandError         a bad `/optimize` argument (answered with a note showing the grammar)
         ├── ForgeError           a GitLab call that still failed after the retries
         └── PublishError         a finished run that cannot be published (no artifacts, or GitLab refused)
@@ -25,7 +25,11 @@ class SettingsError(BotError):
 
 
 class PayloadError(BotError):
-    """The webhook body is not JSON or lacks a field the bot needs; the text says which."""
+    """The delivery is not JSON, lacks a field the bot needs, or did not arrive whole; the text says which."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class CommandError(BotError):

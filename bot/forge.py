@@ -8,14 +8,24 @@ transient from final.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass, field
+from typing import IO, Any, Literal, Protocol
 
 NoteableKind = Literal["merge_request", "issue"]
 DEVELOPER = 30
 REQUEST_VARIABLE = "PERFBOT_REQUEST"
 """The CI variable that names the request a pipeline was started for."""
+BRANCH_PREFIX = "perfbot/"
+"""Every branch perfbot publishes starts with this."""
+FINAL_JOB = "perfbot-gather"
+"""The CI component's last job of a requested run; its artifacts hold the run (request.json beside report.json)."""
+
+
+def is_perfbot_job(name: str) -> bool:
+    """One of the component's jobs of a requested run: `perfbot` (its shards `perfbot i/N`) or `perfbot-gather`."""
+    return name in ("perfbot", FINAL_JOB) or re.fullmatch(r"perfbot \d+/\d+", name) is not None
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,20 @@ class MergeRequest:
     reference: str
     """The full reference, e.g. `group/project!12`."""
     source_branch: str
+    iid: int = 0
+    state: str = "opened"
+    target_branch: str = ""
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What GitLab says about the token in use (`GET /personal_access_tokens/self`)."""
+
+    name: str
+    scopes: list[str] = field(default_factory=list)
+    expires_at: str | None = None
+    """ISO date, None: it never expires."""
+    active: bool = True
 
 
 def marker(request_id: str, kind: str) -> str:
@@ -114,6 +138,34 @@ class Forge(Protocol):
         """One commit through the commits API (`branch`, `start_sha` or `start_branch`, `actions`, …)."""
         ...
 
-    def job_artifacts(self, project_id: int, job_id: int) -> bytes | None:
-        """The job's artifacts archive (zip), None when it has none."""
+    def job_artifacts(self, project_id: int, job_id: int, into: IO[bytes], limit: int) -> bool:
+        """Stream the job's artifacts archive (zip) into `into`; False when it has none. More than `limit` bytes
+        is a `ForgeError` (nothing beyond the limit is read)."""
+        ...
+
+    def branch_protected(self, project_id: int, branch: str) -> bool: ...
+
+    def cancel_pipeline(self, project_id: int, pipeline_id: int) -> None: ...
+
+    def merge_request(self, project_id: int, iid: int) -> MergeRequest: ...
+
+    def rebase_merge_request(self, project_id: int, iid: int) -> str | None:
+        """Rebase the MR's source branch onto its target, waiting (bounded) for GitLab to finish; the error GitLab
+        reported (a conflict, say), None when it rebased."""
+        ...
+
+    def close_merge_request(self, project_id: int, iid: int) -> None: ...
+
+    def user_id(self, username: str) -> int | None:
+        """The id of the active user with this username, None when there is none."""
+        ...
+
+    def token_info(self) -> TokenInfo: ...
+
+    def hooks(self, project_id: int) -> list[dict[str, Any]]:
+        """The project's webhooks as GitLab lists them (needs the Maintainer role)."""
+        ...
+
+    def project(self, project_id: int | str) -> dict[str, Any]:
+        """The project as `GET /projects/:id` shows it to this token."""
         ...

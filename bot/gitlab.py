@@ -7,19 +7,22 @@ applied, so `bot.retry.Retry.ensure` looks for the result before it tries again.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import gitlab
 import requests
 from gitlab.exceptions import GitlabError
 
 from bot.errors import ForgeError
-from bot.forge import REQUEST_VARIABLE, MergeRequest, Note, Noteable, Pipeline, PipelineJob, User
+from bot.forge import REQUEST_VARIABLE, MergeRequest, Note, Noteable, Pipeline, PipelineJob, TokenInfo, User
 
 T = TypeVar("T")
 _RECENT = 20
+_CHUNK = 1024 * 1024
+_REBASE_POLLS = 30
 
 
 class GitLabForge:
@@ -157,20 +160,79 @@ class GitLabForge:
     def create_commit(self, project_id: int, fields: Mapping[str, Any]) -> None:
         translated(f"POST commit on {fields.get('branch')}", lambda: self._project(project_id).commits.create(fields))
 
-    def job_artifacts(self, project_id: int, job_id: int) -> bytes | None:
-        def get() -> bytes | None:
+    def job_artifacts(self, project_id: int, job_id: int, into: IO[bytes], limit: int) -> bool:
+        def get() -> bool:
             try:
-                data = self._project(project_id).jobs.get(job_id, lazy=True).artifacts()
+                job = self._project(project_id).jobs.get(job_id, lazy=True)
+                size = 0
+                chunks = job.artifacts(iterator=True, chunk_size=_CHUNK)
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise ForgeError(f"the artifacts of job {job_id} are larger than {limit} bytes", 413)
+                    into.write(chunk)
             except gitlab.exceptions.GitlabGetError as e:
                 if e.response_code == 404:
-                    return None
+                    return False
                 raise
-            return bytes(data) if data is not None else None
+            return True
 
         return translated(f"GET job {job_id} artifacts", get)
 
+    def branch_protected(self, project_id: int, branch: str) -> bool:
+        found = translated(f"GET branch {branch}", lambda: self._project(project_id).branches.get(branch))
+        return bool(found.protected)
+
+    def cancel_pipeline(self, project_id: int, pipeline_id: int) -> None:
+        translated(f"POST cancel pipeline {pipeline_id}", lambda: self._pipeline(project_id, pipeline_id).cancel())
+
+    def merge_request(self, project_id: int, iid: int) -> MergeRequest:
+        return _merge_request(translated(f"GET merge_request {iid}", lambda: self._mr(project_id, iid)))
+
+    def rebase_merge_request(self, project_id: int, iid: int) -> str | None:
+        def rebase() -> str | None:
+            self._project(project_id).mergerequests.get(iid, lazy=True).rebase()
+            for _ in range(_REBASE_POLLS):
+                mr = self._project(project_id).mergerequests.get(iid, include_rebase_in_progress="true")
+                if not mr.attributes.get("rebase_in_progress"):
+                    error = mr.attributes.get("merge_error")
+                    return str(error) if error else None
+                time.sleep(1)
+            return "GitLab was still rebasing after 30 s"
+
+        return translated(f"PUT merge_request {iid} rebase", rebase)
+
+    def close_merge_request(self, project_id: int, iid: int) -> None:
+        def close() -> None:
+            self._project(project_id).mergerequests.update(iid, {"state_event": "close"})
+
+        translated(f"PUT merge_request {iid} close", close)
+
+    def user_id(self, username: str) -> int | None:
+        found = translated("GET users", lambda: self._gl.users.list(username=username, get_all=False))
+        return int(found[0].id) if found else None
+
+    def token_info(self) -> TokenInfo:
+        token = translated("GET /personal_access_tokens/self", lambda: self._gl.personal_access_tokens.get("self"))
+        a = token.attributes
+        scopes = list(a.get("scopes") or [])
+        return TokenInfo(str(a.get("name", "")), scopes, a.get("expires_at"), bool(a.get("active")))
+
+    def hooks(self, project_id: int) -> list[dict[str, Any]]:
+        listed = translated("GET hooks", lambda: self._project(project_id).hooks.list(get_all=True))
+        return [dict(hook.attributes) for hook in listed]
+
+    def project(self, project_id: int | str) -> dict[str, Any]:
+        return dict(translated(f"GET /projects/{project_id}", lambda: self._gl.projects.get(project_id)).attributes)
+
     def _project(self, project_id: int) -> Any:
         return self._gl.projects.get(project_id, lazy=True)
+
+    def _pipeline(self, project_id: int, pipeline_id: int) -> Any:
+        return self._project(project_id).pipelines.get(pipeline_id, lazy=True)
+
+    def _mr(self, project_id: int, iid: int) -> Any:
+        return self._project(project_id).mergerequests.get(iid)
 
     def _noteable(self, target: Noteable) -> Any:
         project = self._project(target.project_id)
@@ -179,7 +241,15 @@ class GitLabForge:
 
 
 def _merge_request(obj: Any) -> MergeRequest:
-    return MergeRequest(str(obj.web_url), str(obj.title), str(obj.references["full"]), str(obj.source_branch))
+    return MergeRequest(
+        str(obj.web_url),
+        str(obj.title),
+        str(obj.references["full"]),
+        str(obj.source_branch),
+        iid=int(obj.iid),
+        state=str(obj.state),
+        target_branch=str(obj.target_branch),
+    )
 
 
 def _pipeline(obj: Any) -> Pipeline:

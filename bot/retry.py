@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -38,9 +38,11 @@ class Retry:
                 return fn(*args)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    def ensure(self, find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
-        """The existing result of `find`, else the result of `create`; the flag says whether it was created now."""
-        return self.read(_found_or_created, find, create)
+    def ensure(self, find: Callable[[], T | None], create: Callable[[], T], *, fresh: bool = False) -> tuple[T, bool]:
+        """The existing result of `find`, else the result of `create`; the flag says whether it was created now.
+        `fresh`: the caller knows nothing can exist yet, so the first attempt creates without looking (every later
+        attempt looks, since a failed attempt may have created it)."""
+        return self.read(_Ensure(find, create, fresh))
 
     async def read_async(self, fn: Callable[..., T], *args: Any) -> T:
         async for attempt in AsyncRetrying(**self._policy()):
@@ -48,8 +50,10 @@ class Retry:
                 return await asyncio.to_thread(fn, *args)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    async def ensure_async(self, find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
-        return await self.read_async(_found_or_created, find, create)
+    async def ensure_async(
+        self, find: Callable[[], T | None], create: Callable[[], T], *, fresh: bool = False
+    ) -> tuple[T, bool]:
+        return await self.read_async(_Ensure(find, create, fresh))
 
     def _policy(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,13 @@ class Retry:
         }
 
 
-def _found_or_created(find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
-    found = find()
-    return (found, False) if found is not None else (create(), True)
+class _Ensure(Generic[T]):
+    """One attempt of `ensure`: look, then create if nothing was found (the first one of a fresh call only creates)."""
+
+    def __init__(self, find: Callable[[], T | None], create: Callable[[], T], fresh: bool) -> None:
+        self._find, self._create, self._look = find, create, not fresh
+
+    def __call__(self) -> tuple[T, bool]:
+        found = self._find() if self._look else None
+        self._look = True
+        return (found, False) if found is not None else (self._create(), True)

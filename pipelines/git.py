@@ -28,6 +28,14 @@ def is_git_repo(repo: Path) -> bool:
         return False
 
 
+def head_commit(repo: Path) -> str | None:
+    """The commit HEAD points at; None outside git or before the first commit."""
+    try:
+        return _git(repo, "rev-parse", "HEAD").strip()
+    except BranchError:
+        return None
+
+
 def create_branch(repo: Path, slug: str, files: Mapping[str, str], message: str, *, base: str = "HEAD") -> str:
     """Commits `files` (repo-relative path -> full text) on top of `base` as branch `perfbot/<slug>` (with a
     numeric suffix if that name is taken). Returns the branch name."""

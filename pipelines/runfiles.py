@@ -53,6 +53,10 @@ class Request:
     pipeline_url: str | None = None
     report_url: str | None = None
     """Where the full report page can be opened (the job's browsable artifact)."""
+    runner: str | None = None
+    """The machine the run was measured on (in CI: the runner's description and tags)."""
+    supersedes: int | None = None
+    """The iid of an earlier perfbot merge request the one published for this run replaces."""
 
     def to_json(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "origin"}

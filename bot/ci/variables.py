@@ -2,9 +2,12 @@
 
 The bot starts the pipeline with `PERFBOT_*` variables (bot/server/handlers.py, bot/server/grammar.py):
 `PERFBOT_REQUEST`, `PERFBOT_TARGET` (`PATH[::SYMBOL]`), `PERFBOT_AGENTS`, `PERFBOT_STEPS`, `PERFBOT_ROUNDS`,
-`PERFBOT_MODEL`, `PERFBOT_MAX_COST_USD`, and where to reply: `PERFBOT_PROJECT_ID`, `PERFBOT_MR_IID` or
-`PERFBOT_ISSUE_IID`, `PERFBOT_NOTE_ID`, `PERFBOT_REQUESTER`. GitLab adds the predefined `CI_*` variables (commit,
-branch, job, pipeline source). A bad value is a `UsageError` naming the variable.
+`PERFBOT_MODEL`, `PERFBOT_MAX_COST_USD`, where to reply: `PERFBOT_PROJECT_ID`, `PERFBOT_MR_IID` or
+`PERFBOT_ISSUE_IID`, `PERFBOT_NOTE_ID`, `PERFBOT_REQUESTER`, and for a merge request's code checked out by the
+default branch's CI config, `PERFBOT_CHECKOUT` and `PERFBOT_TARGET_BRANCH` (the branch the result goes to);
+`PERFBOT_SUPERSEDES` names the perfbot MR a retry replaces. `PERFBOT_RUN=scheduled` asks for scheduled mode.
+GitLab adds the predefined `CI_*` variables (commit, branch, job, runner). A bad value is a `UsageError` naming
+the variable.
 """
 
 from __future__ import annotations
@@ -31,10 +34,14 @@ class CiJob:
     """model, agents, steps, rounds, max_cost: what `pipelines.commands.optimize.with_overrides` applies
     (None: unset)."""
     scheduled: bool
-    """A scheduled pipeline with no request and no target: profile, then optimize the hottest functions."""
+    """`PERFBOT_RUN=scheduled` with no request and no target: profile, then optimize the hottest functions."""
 
 
-def read_job(env: Mapping[str, str], repo: Path, out: Path, *, base_sha: str | None) -> CiJob:
+def read_job(
+    env: Mapping[str, str], repo: Path, out: Path, *, base_sha: str | None, checked_out: bool = False
+) -> CiJob:
+    """The job's request; `base_sha` is the commit checked out, which wins over `CI_COMMIT_SHA` when the job
+    checked a merge request's code out itself (`checked_out`)."""
     target = env.get("PERFBOT_TARGET") or None
     if target is not None and not _TARGET.match(target):
         raise UsageError(f"PERFBOT_TARGET: expected PATH[::SYMBOL] (a relative .py path), got {target!r}")
@@ -42,19 +49,21 @@ def read_job(env: Mapping[str, str], repo: Path, out: Path, *, base_sha: str | N
     request = Request(
         request_id=env.get("PERFBOT_REQUEST") or f"p{env.get('CI_PIPELINE_ID') or 'local'}",
         project_id=_int(env, "PERFBOT_PROJECT_ID") or _int(env, "CI_PROJECT_ID"),
-        base_sha=env.get("CI_COMMIT_SHA") or base_sha,
-        target_branch=env.get("CI_COMMIT_BRANCH") or env.get("CI_COMMIT_REF_NAME"),
+        base_sha=base_sha if checked_out else env.get("CI_COMMIT_SHA") or base_sha,
+        target_branch=env.get("PERFBOT_TARGET_BRANCH") or env.get("CI_COMMIT_BRANCH") or env.get("CI_COMMIT_REF_NAME"),
         target=target,
         origin=_origin(env),
         pipeline_url=env.get("CI_PIPELINE_URL"),
         report_url=report_url(env, repo, out),
+        runner=runner(env),
+        supersedes=_int(env, "PERFBOT_SUPERSEDES"),
     )
     overrides = argparse.Namespace(
         model=env.get("PERFBOT_MODEL") or None,
         max_cost=_float(env, "PERFBOT_MAX_COST_USD"),
         **{field: _int(env, name) for name, field in _INTS.items()},
     )
-    scheduled = env.get("CI_PIPELINE_SOURCE") == "schedule" and not requested and target is None
+    scheduled = env.get("PERFBOT_RUN") == "scheduled" and not requested and target is None
     return CiJob(request, overrides, scheduled)
 
 
@@ -78,6 +87,17 @@ def report_url(env: Mapping[str, str], repo: Path, out: Path) -> str | None:
     if not project_url or not job:
         return None
     return f"{project_url}/-/jobs/{job}/artifacts/file/{rel.as_posix()}/report.html"
+
+
+def runner(env: Mapping[str, str]) -> str | None:
+    """The runner the job ran on, as the MR names it: its description, and its tags when it has any."""
+    description = env.get("CI_RUNNER_DESCRIPTION") or (
+        f"runner {env['CI_RUNNER_ID']}" if env.get("CI_RUNNER_ID") else None
+    )
+    if description is None:
+        return None
+    tags = re.findall(r'"([^"]+)"', env.get("CI_RUNNER_TAGS", ""))
+    return f"{description} ({', '.join(tags)})" if tags else description
 
 
 def _origin(env: Mapping[str, str]) -> Origin:

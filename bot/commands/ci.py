@@ -1,15 +1,16 @@
-"""`perfbot ci`: the entry point of the GitLab CI job (see docs/ci.md and templates/ci/perfbot.gitlab-ci.yml).
+"""`perfbot ci`: the entry point of the GitLab CI job (see docs/ci.md and templates/perfbot/template.yml).
 
     perfbot ci                    one whole run: read the PERFBOT_* / CI_* variables, optimize, write artifacts
     perfbot ci --shard i/N        this job's share of the agents (artifacts in OUT/shard-i/)
     perfbot ci --gather           measure the shards' finalists together, select, write the run's artifacts
-    perfbot ci --scheduled        profile, then optimize the hottest functions (the default in a scheduled
-                                  pipeline that carries no request)
+    perfbot ci --scheduled        profile, then optimize the hottest functions (the default when
+                                  PERFBOT_RUN=scheduled and no request is given)
 
-Exits 0 whether or not a faster version was found; a job that cannot do its work writes a report.json/report.md
-that says why (and, with a token, replies so on the request) and exits non-zero. With `PERFBOT_GITLAB_TOKEN` set
-(standalone mode, no bot server) the whole run or the gather job publishes the merge request (or the reply)
-itself; the token is taken out of the environment before any candidate code runs.
+Exits 0 whether or not a faster version was found; a job that cannot do its work (the model's API key is not in
+the job, the baseline fails its tests) writes a report.json/report.md that says why (and, with a token, replies
+so on the request) and exits non-zero. With `PERFBOT_CHECKOUT` it first checks that merge request's code out.
+With `PERFBOT_GITLAB_TOKEN` set (standalone mode, no bot server) the whole run or the gather job publishes the
+merge request (or the reply) itself; the token is taken out of the environment before any candidate code runs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import os
 import subprocess
 from pathlib import Path
 
+from bot.ci.checkout import checkout
 from bot.ci.gather import gather
+from bot.ci.keys import require_model_key
 from bot.ci.run import optimize_in_ci, run_id
 from bot.ci.scheduled import run_scheduled
 from bot.ci.shard import Shard
@@ -64,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
     if not repo.is_dir():
         raise UsageError(f"{repo}: not a directory")
     out = (args.out if args.out is not None else repo / DEFAULT_OUT).resolve()
-    job = read_job(env, repo, out, base_sha=_head(repo))
+    checked_out = bool(env.get("PERFBOT_CHECKOUT"))
+    if checked_out:
+        checkout(repo, env["PERFBOT_CHECKOUT"])
+    job = read_job(env, repo, out, base_sha=_head(repo), checked_out=checked_out)
     kind = _sandbox_kind(args.sandbox or env.get("PERFBOT_SANDBOX"))
     publisher = _publisher(env) if not (args.no_publish or args.shard) else None
     progress = LiveProgress()
@@ -73,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     where = out / f"shard-{shard.index}" if shard else out
     try:
         config = narrowed(with_overrides(load_config(repo, args.config), job.overrides), repo, job.request.target)
+        if not args.gather:  # the gather job only measures: it needs no model
+            require_model_key(config.agent.model, env)
         if args.scheduled or (job.scheduled and not args.gather and not args.shard):
             run_scheduled(
                 repo,

@@ -1,7 +1,8 @@
 """The publisher of `perfbot publish` and `perfbot ci`, set up from the environment.
 
 GitLab from `PERFBOT_GITLAB_URL`, else `CI_SERVER_URL`; token from `PERFBOT_GITLAB_TOKEN`; merge request labels
-from `PERFBOT_MR_LABELS` (comma-separated, default perfbot,performance).
+from `PERFBOT_MR_LABELS` (comma-separated, default perfbot,performance); assignees and reviewers from
+`PERFBOT_MR_ASSIGNEES` and `PERFBOT_MR_REVIEWERS` (usernames, `requester` for whoever asked; the default).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot import logs
+from bot.publish.people import REQUESTER, People
 from bot.publish.publisher import Publisher
 from pipelines.errors import UsageError
 
@@ -18,7 +20,8 @@ def publisher_from_env(env: Mapping[str, str]) -> Publisher:
     token redacted."""
     url, token = gitlab_credentials(env)
     logs.configure_stderr([token])
-    return Publisher(url, token, labels=labels(env))
+    people = People(env.get("PERFBOT_MR_ASSIGNEES", REQUESTER), env.get("PERFBOT_MR_REVIEWERS", REQUESTER))
+    return Publisher(url, token, labels=labels(env), people=people)
 
 
 def gitlab_credentials(env: Mapping[str, str]) -> tuple[str, str]:

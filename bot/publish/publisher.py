@@ -16,23 +16,23 @@ way is finished by running it again. `make_publisher(settings)` is what the bot 
 
 from __future__ import annotations
 
-import io
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from bot.errors import ForgeError, PublishError
-from bot.forge import Forge, MergeRequest, Noteable, marker
+from bot.forge import BRANCH_PREFIX, FINAL_JOB, Forge, MergeRequest, Noteable, marker
 from bot.gitlab import GitLabForge
 from bot.logs import get_logger
+from bot.publish.artifacts import failure_reason, fetch_run
+from bot.publish.people import People
 from bot.retry import Retry
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings
 from pipelines.report.markdown import MAX_CHARS, commit_message, context, headline, render, render_markdown
-from pipelines.runfiles import REPORT_FILE, REQUEST_FILE, Request, Run, load_run
+from pipelines.runfiles import REQUEST_FILE, Request, Run, load_run
 
 __all__ = [
     "BRANCH_PREFIX",
@@ -43,9 +43,7 @@ __all__ = [
     "make_publisher",
 ]
 
-BRANCH_PREFIX = "perfbot/"
 DEFAULT_LABELS = ("perfbot", "performance")
-MAX_ARTIFACTS_BYTES = 200 * 1024 * 1024
 log = get_logger()
 
 
@@ -77,11 +75,19 @@ def branch_prefix(what: str) -> str:
 
 class Publisher:
     def __init__(
-        self, url: str, token: str, *, labels: tuple[str, ...] = DEFAULT_LABELS, attempts: int = 6, wait: float = 0.5
+        self,
+        url: str,
+        token: str,
+        *,
+        labels: tuple[str, ...] = DEFAULT_LABELS,
+        people: People | None = None,
+        attempts: int = 6,
+        wait: float = 0.5,
     ) -> None:
         self.forge: Forge = GitLabForge(url, token)
         self.retry = Retry(attempts=attempts, first_wait=wait)
         self.labels = labels
+        self.people = people or People()
 
     def publish(self, run: Run, project_id: int) -> Outcome:
         error = run.report.get("error")
@@ -91,6 +97,8 @@ class Publisher:
             note = self.reply(run.request, project_id, "nothing", self._note("nothing", run))
             return Outcome("nothing", note_id=note)
         mr, created = self.merge_request(run, project_id)
+        if run.request.supersedes is not None and run.request.supersedes != mr.iid:
+            self._supersede(project_id, run.request, mr)
         extra = {"mr_ref": f"[{mr.reference}]({mr.web_url})", "title": mr.title}
         body = self._note("published", run, **extra)
         note = self.reply(run.request, project_id, "published", body)
@@ -116,10 +124,19 @@ class Publisher:
         existing = retry.read(forge.merge_request_for, project_id, branch)
         if existing is not None:
             return existing, False
-        retry.ensure(
-            lambda: True if forge.branch_exists(project_id, branch) else None,
-            lambda: self._commit(run, project_id, branch),
-        )
+        try:
+            retry.ensure(
+                lambda: True if forge.branch_exists(project_id, branch) else None,
+                lambda: self._commit(run, project_id, branch),
+            )
+        except ForgeError as e:
+            if e.status == 400 and run.request.base_sha:
+                raise PublishError(
+                    f"GitLab refused a commit on top of the measured commit {run.request.base_sha[:12]} ({e}); "
+                    f"if that commit is not in project {project_id} yet, push it (`git push origin HEAD`) and "
+                    "publish again"
+                ) from e
+            raise
         return retry.ensure(
             lambda: forge.merge_request_for(project_id, branch),
             lambda: forge.create_merge_request(project_id, self._mr_fields(run, project_id, branch)),
@@ -141,37 +158,47 @@ class Publisher:
         return note.id
 
     def __call__(self, handoff: Handoff) -> str | None:
-        """The bot's hand-over: fetch the run's artifacts from the pipeline's jobs and publish them."""
+        """The bot's hand-over: fetch the run from perfbot's final job's artifacts and publish it."""
+        supersedes = handoff.variables.get("PERFBOT_SUPERSEDES")
         request = Request(
             request_id=handoff.request_id,
             project_id=handoff.project_id,
             target=handoff.variables.get("PERFBOT_TARGET"),
             origin=handoff.origin,
             pipeline_url=handoff.pipeline_url,
+            supersedes=int(supersedes) if supersedes and supersedes.isdigit() else None,
         )
         with tempfile.TemporaryDirectory(prefix="perfbot-publish-") as tmp:
-            directory = self._download(handoff, Path(tmp))
+            job = self._final_job(handoff)
+            directory = fetch_run(self.forge, self.retry, handoff.project_id, job, Path(tmp)) if job else None
             if directory is None:
-                problem = f"no job of pipeline {handoff.pipeline_id} has perfbot's artifacts ({REQUEST_FILE})"
+                where = f"`{FINAL_JOB}` of pipeline {handoff.pipeline_id}"
+                problem = f"{where} left no run ({REQUEST_FILE}) among its artifacts"
                 self.failed(request, handoff.project_id, problem)
                 raise PublishError(problem)
             saved = load_run(directory).request
             run = load_run(directory, _merged(saved, request))
             return str(self.publish(run, handoff.project_id))
 
-    def _download(self, handoff: Handoff, into: Path) -> Path | None:
-        """Extract the artifacts of the job that holds the final run (request.json beside report.json)."""
-        ids = [job.id for job in handoff.jobs if job.status == "success"] or self._successful_jobs(handoff)
-        for job_id in sorted(ids, reverse=True):
-            data = self.retry.read(self.forge.job_artifacts, handoff.project_id, job_id)
-            if data is not None and (found := _extract_run(_archive(data, job_id), into / str(job_id))) is not None:
-                return found
-        return None
+    def explain(self, project_id: int, job_id: int) -> str | None:
+        """Why perfbot's job `job_id` failed, as the report among its artifacts says (None without one)."""
+        return failure_reason(self.forge, self.retry, project_id, job_id)
 
-    def _successful_jobs(self, handoff: Handoff) -> list[int]:
-        """The pipeline's successful jobs, asked of GitLab when the hook listed none."""
-        jobs = self.retry.read(self.forge.pipeline_jobs, handoff.project_id, handoff.pipeline_id)
-        return [job.id for job in jobs if job.status == "success"]
+    def _final_job(self, handoff: Handoff) -> int | None:
+        """The id of the pipeline's (latest) `perfbot-gather` job: the hand-over names it, else GitLab is asked."""
+        jobs = handoff.jobs or self.retry.read(self.forge.pipeline_jobs, handoff.project_id, handoff.pipeline_id)
+        finals = [job.id for job in jobs if job.name == FINAL_JOB and job.status == "success"]
+        return max(finals, default=None)
+
+    def _supersede(self, project_id: int, request: Request, mr: MergeRequest) -> None:
+        """Close the perfbot MR this run replaces, with a note linking the new one (once: found by its marker)."""
+        assert request.supersedes is not None
+        old = Noteable(project_id, "merge_request", request.supersedes)
+        mark, forge = marker(request.request_id, "superseded"), self.forge
+        body = f"Replaced by {mr.reference}, from `/optimize retry` on the current code.\n\n{mark}"
+        self.retry.ensure(lambda: forge.find_note(old, mark), lambda: forge.create_note(old, body))
+        self.retry.read(forge.close_merge_request, project_id, request.supersedes)
+        log.info("publish.superseded", old=request.supersedes, new=mr.web_url)
 
     def _commit(self, run: Run, project_id: int, branch: str) -> bool:
         assert run.files is not None
@@ -195,7 +222,8 @@ class Publisher:
         return True
 
     def _mr_fields(self, run: Run, project_id: int, branch: str) -> dict[str, Any]:
-        return {
+        people = self.people.ids(run.request.origin, lambda name: self.retry.read(self.forge.user_id, name))
+        return people | {
             "source_branch": branch,
             "target_branch": self._target(run, project_id),
             "title": f"perf: {headline(run.report)}",
@@ -222,39 +250,13 @@ class Publisher:
 
 
 def make_publisher(settings: Settings) -> Publisher:
-    """The publisher the bot uses on pipeline success, with the bot's own URL and token."""
-    return Publisher(settings.gitlab_url, settings.gitlab_token.get_secret_value())
+    """The publisher the bot uses on pipeline success, with the bot's own URL, token and merge request settings."""
+    labels = tuple(x.strip() for x in settings.mr_labels.split(",") if x.strip())
+    people = People(settings.mr_assignees, settings.mr_reviewers)
+    return Publisher(settings.gitlab_url, settings.gitlab_token.get_secret_value(), labels=labels, people=people)
 
 
 def _merged(saved: Request, handed: Request) -> Request:
     """The bot's record of the request, completed with what the CI job wrote (base commit, branch, links)."""
     fields = {**saved.__dict__, **{k: v for k, v in handed.__dict__.items() if v is not None}}
     return Request(**(fields | {"origin": handed.origin}))
-
-
-def _archive(data: bytes, job_id: int) -> zipfile.ZipFile:
-    if len(data) > MAX_ARTIFACTS_BYTES:
-        raise ForgeError(f"the artifacts of job {job_id} are larger than {MAX_ARTIFACTS_BYTES} bytes", None)
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as e:
-        raise ForgeError(f"the artifacts of job {job_id} are not a zip archive: {e}", None) from e
-
-
-def _extract_run(archive: zipfile.ZipFile, into: Path) -> Path | None:
-    names = archive.namelist()
-    tops = sorted(
-        (PurePosixPath(n).parent for n in names if PurePosixPath(n).name == REQUEST_FILE),
-        key=lambda p: len(p.parts),
-    )
-    top = next((t for t in tops if str(t / REPORT_FILE) in names or (str(t) == "." and REPORT_FILE in names)), None)
-    if top is None:
-        return None
-    prefix = "" if str(top) == "." else f"{top}/"
-    for name in names:
-        rel = PurePosixPath(name[len(prefix) :])
-        if name.startswith(prefix) and not name.endswith("/") and ".." not in rel.parts and not rel.is_absolute():
-            target = into / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(name))
-    return into

@@ -1,49 +1,55 @@
 """Sans-I/O webhook parsing: (X-Gitlab-Event, body bytes) → one typed event. No network, no clock, no store.
 
-`parse_event` returns `OptimizeRequested`, `PipelineFinished` or `Ignored(reason)`, and raises `PayloadError`
-(→ HTTP 400) only when the body is not a JSON object or a kind the bot acts on lacks a field it needs.
-Dispatch is on the body's `object_kind` (the header differs for confidential objects). Payload shapes are
-those of GitLab's `doc/user/project/integrations/webhook_events.md`; fields the bot does not use are ignored.
+`parse_event` returns `OptimizeRequested`, `PipelineFinished`, `JobFinished` or `Ignored(reason)`, and raises
+`PayloadError` (→ HTTP 400) only when the body is not a JSON object, or an event perfbot acts on lacks a field it
+needs. GitLab counts every 4xx towards disabling the webhook, so whether an event concerns perfbot at all (a note
+without `/optimize`, a label change without perfbot's label, a pipeline without `PERFBOT_REQUEST`) is decided
+from the few fields that say so, before the rest is validated: what perfbot ignores is answered 200 whatever else
+it holds. Dispatch is on the body's `object_kind` (the header differs for confidential objects).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from bot.errors import PayloadError
-from bot.forge import REQUEST_VARIABLE
+from bot.forge import FINAL_JOB, REQUEST_VARIABLE
+from bot.server import payloads as p
+from bot.server.grammar import find_command
+from bot.server.payloads import JobInfo
 from pipelines.runfiles import Origin
 
-TERMINAL_PIPELINE = ("success", "failed", "canceled")
+__all__ = ["TERMINAL_PIPELINE", "Event", "Ignored", "JobFinished", "JobInfo", "OptimizeRequested", "parse_event"]
+
+TERMINAL_PIPELINE = ("success", "failed", "canceled", "skipped", "manual")
+"""Pipeline statuses after which nothing happens unless someone acts (`manual`: it waits for a click)."""
+FINAL_JOB_STATUSES = ("success", "failed", "canceled", "skipped")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class OptimizeRequested(_Model):
+class OptimizeRequested(p.Model):
     type: Literal["optimize"] = "optimize"
     trigger: Literal["note", "label"]
     origin: Origin
     command: str
     """The `/optimize …` line of the note; `/optimize` for a label trigger."""
     business_key: str
+    state: str = "opened"
+    """The state of the issue or merge request the request came from (`opened`, `closed`, `merged`, `locked`)."""
+    fork: str | None = None
+    """For a merge request from another project: that project's path."""
+    again_of: str | None = None
+    """`/optimize retry`: the command of the request run again (set by the worker, not by the parser)."""
+    code: Origin | None = None
+    """Where the code to optimize comes from when it is not `origin` (a retry asked on perfbot's own MR)."""
+    supersedes: int | None = None
+    """The iid of the perfbot merge request the new one replaces (closed once the new one is open)."""
 
 
-class JobInfo(_Model):
-    id: int
-    name: str
-    stage: str = ""
-    status: str
-    failure_reason: str | None = None
-
-
-class PipelineFinished(_Model):
+class PipelineFinished(p.Model):
     type: Literal["pipeline"] = "pipeline"
     project_id: int
     project_url: str
@@ -57,94 +63,23 @@ class PipelineFinished(_Model):
     business_key: str
 
 
-class Ignored(_Model):
+class JobFinished(p.Model):
+    """perfbot's final job (`FINAL_JOB`) ended: the run is over, whatever the rest of the pipeline still does."""
+
+    type: Literal["job"] = "job"
+    project_id: int
+    project_url: str
+    pipeline_id: int
+    job: JobInfo
+    business_key: str
+
+
+class Ignored(p.Model):
     reason: str
 
 
-Event = OptimizeRequested | PipelineFinished | Ignored
-StoredEvent = Annotated[OptimizeRequested | PipelineFinished, Field(discriminator="type")]
-
-
-# --- the parts of GitLab's payloads the bot reads ---------------------------------------------------------
-class _User(_Model):
-    id: int
-    username: str
-
-
-class _Project(_Model):
-    id: int
-    path_with_namespace: str
-    web_url: str
-    default_branch: str | None = None
-
-
-class _Label(_Model):
-    title: str
-
-
-class _NoteAttrs(_Model):
-    id: int
-    note: str
-    noteable_type: str
-    system: bool = False
-    action: str = "create"
-
-
-class _Noteable(_Model):
-    iid: int
-    source_branch: str | None = None
-    source_project_id: int | None = None
-
-
-class _NoteHook(_Model):
-    user: _User
-    project: _Project
-    object_attributes: _NoteAttrs
-    merge_request: _Noteable | None = None
-    issue: _Noteable | None = None
-
-
-class _LabelChange(_Model):
-    previous: list[_Label] = []
-    current: list[_Label] = []
-
-
-class _Changes(_Model):
-    labels: _LabelChange | None = None
-
-
-class _WorkItemAttrs(_Model):
-    iid: int
-    state: str = "opened"
-    updated_at: str | None = None
-    source_branch: str | None = None
-    source_project_id: int | None = None
-
-
-class _WorkItemHook(_Model):
-    user: _User
-    project: _Project
-    object_attributes: _WorkItemAttrs
-    changes: _Changes = _Changes()
-
-
-class _Variable(_Model):
-    key: str
-    value: str
-
-
-class _PipelineAttrs(_Model):
-    id: int
-    status: str
-    ref: str
-    url: str = ""
-    variables: list[_Variable] = []
-
-
-class _PipelineHook(_Model):
-    project: _Project
-    object_attributes: _PipelineAttrs
-    builds: list[JobInfo] = []
+Event = OptimizeRequested | PipelineFinished | JobFinished | Ignored
+StoredEvent = Annotated[OptimizeRequested | PipelineFinished | JobFinished, Field(discriminator="type")]
 
 
 def parse_event(event_header: str | None, body: bytes, *, label: str, bot_username: str | None) -> Event:
@@ -153,72 +88,55 @@ def parse_event(event_header: str | None, body: bytes, *, label: str, bot_userna
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise PayloadError(f"the body is not JSON: {e}") from None
+    except RecursionError:
+        raise PayloadError("the body is not JSON perfbot can read: it nests too deeply") from None
     if not isinstance(data, dict):
         raise PayloadError(f"the body must be a JSON object, got {type(data).__name__}")
     kind = data.get("object_kind")
+    parsers = {"note": _note, "issue": _label, "merge_request": _label, "pipeline": _pipeline, "build": _job}
+    if not isinstance(kind, str) or kind not in parsers:
+        return Ignored(reason=f"event {_shown(kind or event_header)} is not one perfbot acts on")
     try:
-        if kind == "note":
-            return _note(_NoteHook.model_validate(data), bot_username)
-        if kind in ("issue", "merge_request"):
-            return _label(kind, _WorkItemHook.model_validate(data), label, bot_username)
-        if kind == "pipeline":
-            return _pipeline(_PipelineHook.model_validate(data))
+        event = parsers[kind](data, label=label, bot_username=bot_username)
     except ValidationError as e:
         raise PayloadError(f"{kind} event: {_first_problem(e)}") from None
-    return Ignored(reason=f"event {kind or event_header!r} is not one perfbot acts on")
+    if not isinstance(event, Ignored):
+        _require_text(event)
+    return event
 
 
-def find_command(text: str) -> str | None:
-    """The first line that starts with `/optimize`, outside code blocks and quotes; None if there is none."""
-    fence: str | None = None
-    in_quote_block = False
-    for line in text.splitlines():
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            continue
-        if indent <= 3 and (stripped.startswith("```") or stripped.startswith("~~~")):
-            fence = stripped[:3]
-        elif indent <= 3 and stripped.startswith(">>>"):
-            in_quote_block = not in_quote_block
-        elif in_quote_block or indent > 3 or line.startswith("\t") or stripped.startswith(">"):
-            continue
-        elif re.match(r"/optimize(\s|$)", stripped):
-            return stripped.strip()
-    return None
-
-
-def _note(hook: _NoteHook, bot_username: str | None) -> Event:
-    attrs = hook.object_attributes
-    if attrs.system:
+def _note(data: dict[str, Any], *, label: str, bot_username: str | None) -> Event:
+    attrs = _mapping(data.get("object_attributes"))
+    if attrs.get("system") is True:
         return Ignored(reason="system note")
-    if attrs.action != "create":
-        return Ignored(reason=f"note {attrs.action}, not a new note")
+    if attrs.get("action", "create") != "create":
+        return Ignored(reason="an edited note, not a new one (edits never start a run)")
+    text = attrs.get("note")
+    if not isinstance(text, str) or (command := find_command(text)) is None:
+        return Ignored(reason="no /optimize command")
+    if attrs.get("noteable_type") not in ("MergeRequest", "Issue"):
+        return Ignored(reason=f"note on a {_shown(attrs.get('noteable_type'))}")
+    hook = p.NoteHook.model_validate(data)
     if bot_username is not None and hook.user.username == bot_username:
         return Ignored(reason="the bot's own note")
-    target = {"MergeRequest": ("merge_request", hook.merge_request), "Issue": ("issue", hook.issue)}
-    if attrs.noteable_type not in target:
-        return Ignored(reason=f"note on a {attrs.noteable_type}")
-    command = find_command(attrs.note)
-    if command is None:
-        return Ignored(reason="no /optimize command")
-    kind, noteable = target[attrs.noteable_type]
+    kind: Literal["merge_request", "issue"] = "merge_request" if attrs["noteable_type"] == "MergeRequest" else "issue"
+    noteable = hook.merge_request if kind == "merge_request" else hook.issue
     if noteable is None:
-        raise PayloadError(f"note event: a note on a {attrs.noteable_type} needs the {kind!r} object")
-    origin = _origin(hook.project, hook.user, kind, noteable, note_id=attrs.id)
-    key = f"note:{hook.project.id}:{attrs.id}"
-    return OptimizeRequested(trigger="note", origin=origin, command=command, business_key=key)
+        raise PayloadError(f"note event: a note on a {attrs['noteable_type']} needs the {kind!r} object")
+    origin = _origin(hook.project, hook.user, kind, noteable, note_id=hook.object_attributes.id)
+    key = f"note:{hook.project.id}:{hook.object_attributes.id}"
+    fork = _fork(hook.project, noteable)
+    return OptimizeRequested(
+        trigger="note", origin=origin, command=command, business_key=key, state=noteable.state, fork=fork
+    )
 
 
-def _label(kind: str, hook: _WorkItemHook, label: str, bot_username: str | None) -> Event:
-    change = hook.changes.labels
-    if change is None:
-        return Ignored(reason=f"{kind} event without a label change")
-    before = {item.title for item in change.previous}
-    if label not in {item.title for item in change.current} - before:
+def _label(data: dict[str, Any], *, label: str, bot_username: str | None) -> Event:
+    kind = str(data["object_kind"])
+    change = p.LabelChange.model_validate(_mapping(_mapping(data.get("changes")).get("labels")))
+    if label not in {item.title for item in change.current} - {item.title for item in change.previous}:
         return Ignored(reason=f"label {label!r} was not added")
+    hook = p.WorkItemHook.model_validate(data)
     if bot_username is not None and hook.user.username == bot_username:
         return Ignored(reason="the bot's own label change")
     attrs = hook.object_attributes
@@ -228,31 +146,59 @@ def _label(kind: str, hook: _WorkItemHook, label: str, bot_username: str | None)
     origin = _origin(hook.project, hook.user, origin_kind, attrs, note_id=None)
     stamp = attrs.updated_at or hashlib.sha256(hook.model_dump_json().encode()).hexdigest()[:16]
     key = f"label:{hook.project.id}:{kind}:{attrs.iid}:{stamp}"
-    return OptimizeRequested(trigger="label", origin=origin, command="/optimize", business_key=key)
+    fork = _fork(hook.project, attrs) if origin_kind == "merge_request" else None
+    return OptimizeRequested(trigger="label", origin=origin, command="/optimize", business_key=key, fork=fork)
 
 
-def _pipeline(hook: _PipelineHook) -> Event:
-    attrs = hook.object_attributes
-    variables = {v.key: v.value for v in attrs.variables}
-    if REQUEST_VARIABLE not in variables:
+def _pipeline(data: dict[str, Any], *, label: str, bot_username: str | None) -> Event:
+    attrs = _mapping(data.get("object_attributes"))
+    variables = attrs.get("variables")
+    keys = [v.get("key") for v in variables if isinstance(v, dict)] if isinstance(variables, list) else []
+    if REQUEST_VARIABLE not in keys:
         return Ignored(reason="not a perfbot pipeline")
-    if attrs.status not in TERMINAL_PIPELINE:
-        return Ignored(reason=f"pipeline {attrs.status}, not finished")
+    if attrs.get("status") not in TERMINAL_PIPELINE:
+        return Ignored(reason=f"pipeline {_shown(attrs.get('status'))}, not finished")
+    hook = p.PipelineHook.model_validate(data)
+    pipeline = hook.object_attributes
+    values = {v.key: v.value for v in pipeline.variables}
     return PipelineFinished(
         project_id=hook.project.id,
         project_url=hook.project.web_url,
-        pipeline_id=attrs.id,
-        status=attrs.status,
-        ref=attrs.ref,
-        url=attrs.url,
-        request_id=variables[REQUEST_VARIABLE],
-        variables=variables,
+        pipeline_id=pipeline.id,
+        status=pipeline.status,
+        ref=pipeline.ref,
+        url=pipeline.url,
+        request_id=values[REQUEST_VARIABLE],
+        variables=values,
         jobs=hook.builds,
-        business_key=f"pipeline:{hook.project.id}:{attrs.id}:{attrs.status}",
+        business_key=f"pipeline:{hook.project.id}:{pipeline.id}:{pipeline.status}",
     )
 
 
-def _origin(project: _Project, user: _User, kind: Any, item: Any, *, note_id: int | None) -> Origin:
+def _job(data: dict[str, Any], *, label: str, bot_username: str | None) -> Event:
+    if data.get("build_name") != FINAL_JOB:
+        return Ignored(reason=f"job {_shown(data.get('build_name'))} is not {FINAL_JOB}")
+    if data.get("build_status") not in FINAL_JOB_STATUSES:
+        return Ignored(reason=f"{FINAL_JOB} {_shown(data.get('build_status'))}, not finished")
+    hook = p.JobHook.model_validate(data)
+    job = JobInfo(
+        id=hook.build_id,
+        name=hook.build_name,
+        stage=hook.build_stage,
+        status=hook.build_status,
+        failure_reason=hook.build_failure_reason,
+    )
+    key = f"job:{hook.project.id}:{hook.build_id}:{hook.build_status}"
+    return JobFinished(
+        project_id=hook.project.id,
+        project_url=hook.project.web_url,
+        pipeline_id=hook.pipeline_id,
+        job=job,
+        business_key=key,
+    )
+
+
+def _origin(project: p.Project, user: p.User, kind: Any, item: Any, *, note_id: int | None) -> Origin:
     return Origin(
         project_id=project.id,
         project_path=project.path_with_namespace,
@@ -266,6 +212,29 @@ def _origin(project: _Project, user: _User, kind: Any, item: Any, *, note_id: in
         source_branch=item.source_branch if kind == "merge_request" else None,
         source_project_id=item.source_project_id if kind == "merge_request" else None,
     )
+
+
+def _fork(project: p.Project, item: p.Noteable | p.WorkItemAttrs) -> str | None:
+    if item.source_project_id is None or item.source_project_id == project.id:
+        return None
+    source = getattr(item, "source", None)
+    return (source.path_with_namespace if source else None) or f"project {item.source_project_id}"
+
+
+def _require_text(event: OptimizeRequested | PipelineFinished | JobFinished) -> None:
+    """Every string must be storable text: JSON allows lone surrogates (`"\\ud800"`), which no text encoding does."""
+    try:
+        event.model_dump_json()
+    except ValueError:
+        raise PayloadError("the body holds a lone UTF-16 surrogate (like \\ud800), which is not text") from None
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _shown(value: Any) -> str:
+    return repr(value)[:60]
 
 
 def _first_problem(error: ValidationError) -> str:

@@ -1,7 +1,9 @@
 """The `/optimize` command grammar. Pure: text in, `OptimizeArgs` / `Help` out, `CommandError` for anything else.
 
+`find_command` picks the command line out of a comment; `parse_command` reads it.
+
     /optimize [PATH[::SYMBOL]] [--agents K] [--steps M] [--model NAME] [--rounds R] [--max-cost USD]
-    /optimize help
+    /optimize retry | rebase | help
 
 Every value ends up in a CI variable, so each is checked against a narrow pattern and a range here.
 """
@@ -22,6 +24,9 @@ GRAMMAR = """\
 - `--agents K` independent agents (1–16), `--steps M` steps per agent (1–200), `--rounds R` rounds (1–10)
 - `--model NAME` e.g. `anthropic:claude-sonnet-4-6` or `openai:NAME`
 - `--max-cost USD` stop spending beyond this many dollars (0.01–1000)
+- `/optimize retry` runs the last request made here again, on the current code; on a perfbot merge request, the
+  request that opened it, and the new merge request replaces this one
+- `/optimize rebase` (on a perfbot merge request) rebases it onto its target branch
 - `/optimize help` shows this text"""
 
 _PATH = re.compile(r"^(?!/)(?!.*\.\.)[\w./-]+\.py(::[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
@@ -33,6 +38,16 @@ _OPTIONS = (*_INTS, "--model", "--max-cost")
 @dataclass(frozen=True)
 class Help:
     """`/optimize help`."""
+
+
+@dataclass(frozen=True)
+class Again:
+    """`/optimize retry`."""
+
+
+@dataclass(frozen=True)
+class Rebase:
+    """`/optimize rebase`."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +81,30 @@ def target_slug(target: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", target.lower()).strip("-")[:100].strip("-") or "all"
 
 
-def parse_command(line: str) -> OptimizeArgs | Help:
-    """Parse one `/optimize …` line (as found by `events.find_command`)."""
+def find_command(text: str) -> str | None:
+    """The first line that starts with `/optimize`, outside code blocks and quotes; None if there is none."""
+    fence: str | None = None
+    in_quote_block = False
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if indent <= 3 and (stripped.startswith("```") or stripped.startswith("~~~")):
+            fence = stripped[:3]
+        elif indent <= 3 and stripped.startswith(">>>"):
+            in_quote_block = not in_quote_block
+        elif in_quote_block or indent > 3 or line.startswith("\t") or stripped.startswith(">"):
+            continue
+        elif re.match(r"/optimize(\s|$)", stripped):
+            return stripped.strip()
+    return None
+
+
+def parse_command(line: str) -> OptimizeArgs | Help | Again | Rebase:
+    """Parse one `/optimize …` line (as found by `find_command`)."""
     try:
         words = shlex.split(line)
     except ValueError as e:
@@ -77,6 +114,10 @@ def parse_command(line: str) -> OptimizeArgs | Help:
     words = words[1:]
     if words in (["help"], ["--help"]):
         return Help()
+    if words == ["retry"]:
+        return Again()
+    if words == ["rebase"]:
+        return Rebase()
     fields: dict[str, object] = {}
     while words:
         word = words.pop(0)

@@ -1,4 +1,5 @@
-"""What the worker does with a job: start a pipeline for an optimize request, or close one when it finishes.
+"""What the worker does with a job: admit and start an optimize request, or conclude a run when GitLab says its
+pipeline or its final job ended (`bot.server.finish`).
 
 Every step that talks to GitLab is safe to repeat: the intent (`starting`, with the request id) is recorded
 before the pipeline is created, the pipeline carries `PERFBOT_REQUEST`, and every reply carries a marker, so
@@ -8,197 +9,152 @@ after a duplicate delivery, a retry or a restart the bot finds what it already d
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.errors import CommandError, ForgeError
-from bot.forge import DEVELOPER, REQUEST_VARIABLE, Forge, Noteable, PipelineJob, User, marker
+from bot.forge import DEVELOPER, REQUEST_VARIABLE, PipelineJob
 from bot.logs import get_logger
-from bot.retry import Retry, is_transient
+from bot.retry import is_transient
 from bot.server import notes
-from bot.server.events import TERMINAL_PIPELINE, OptimizeRequested, PipelineFinished
-from bot.server.grammar import Help, OptimizeArgs, parse_command, target_slug
-from bot.server.handoff import Handoff, Publisher
-from bot.server.store import Job, Store
+from bot.server.context import Context, noteable, request_id
+from bot.server.events import JobFinished, OptimizeRequested, PipelineFinished
+from bot.server.finish import Finisher
+from bot.server.followups import Followups
+from bot.server.grammar import Again, Help, OptimizeArgs, Rebase, parse_command, target_slug
+from bot.server.store import OPEN_STATES, Job
+from bot.server.verdict import judge
 from pipelines.runfiles import Origin
 
+__all__ = ["Context", "Handlers", "request_id"]
 log = get_logger()
-
-
-def request_id(business_key: str) -> str:
-    """A stable short id for a request; it is the `PERFBOT_REQUEST` variable of its pipeline."""
-    return hashlib.sha256(business_key.encode()).hexdigest()[:20]
-
-
-@dataclass
-class Context:
-    forge: Forge
-    retry: Retry
-    store: Store
-    publisher: Publisher
-    me: User
-    ref: str | None
-    max_runs: int
-    wake_project: Callable[[int], None]
-    """Called when a run of the project finished, so waiting requests get another look."""
-    poll_after: float = 60.0
-    """A run not heard of for this long has its pipeline status polled (its Pipeline Hook may be lost)."""
 
 
 class Handlers:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._finisher = Finisher(ctx)
+        self._followups = Followups(ctx)
 
     async def handle(self, job: Job) -> None:
-        if isinstance(job.event, PipelineFinished):
-            await self._finished(job, job.event)
+        if job.state not in OPEN_STATES:  # handed over twice (resumed at start, and sent by the acceptor)
+            return
+        if isinstance(job.event, PipelineFinished | JobFinished):
+            await self._finisher.handle(job, job.event)
         elif job.state in ("pending", "waiting"):
             await self._admit(job, job.event)
         elif job.state == "starting":
             await self._start(job, job.event)
 
     async def _admit(self, job: Job, event: OptimizeRequested) -> None:
-        """Check the requester and the command, then take a run slot (or wait for one)."""
+        """Check the requester, the request and the command, then take a run slot (or wait for one)."""
         ctx, origin = self._ctx, event.origin
-        req, project = request_id(job.business_key), _noteable(origin).project_id
+        req, project = request_id(job.business_key), noteable(origin).project_id
         level = await ctx.retry.read_async(ctx.forge.access_level, project, origin.requester_id)
         if level < DEVELOPER:
-            await self._reply(origin, req, "denied", notes.denied(req, str(origin.requester)))
-            return await self._close(job, "rejected", f"{origin.requester} has access level {level}")
+            await ctx.reply(origin, req, "denied", notes.denied(req, str(origin.requester)))
+            return await ctx.close(job, "rejected", f"{origin.requester} has access level {level}")
+        refusal = notes.refusal(req, event.state, event.fork)
+        if refusal:
+            await ctx.reply(origin, req, "refused", refusal)
+            return await ctx.close(job, "rejected", f"{origin.kind} {event.state}, fork {event.fork}")
         try:
             args = parse_command(event.command)
         except CommandError as e:
-            await self._reply(origin, req, "usage", notes.usage(req, str(e).rstrip(".")))
-            return await self._close(job, "rejected", f"bad command: {e}")
+            await ctx.reply(origin, req, "usage", notes.usage(req, str(e).rstrip(".")))
+            return await ctx.close(job, "rejected", f"bad command: {e}")
         if isinstance(args, Help):
-            await self._reply(origin, req, "help", notes.help_text(req))
-            return await self._close(job, "finished", "help")
+            await ctx.reply(origin, req, "help", notes.help_text(req))
+            return await ctx.close(job, "finished", "help")
+        if isinstance(args, Rebase):
+            return await self._followups.rebase(job, event, req)
+        if isinstance(args, Again) and event.again_of is None:
+            again = await self._followups.again(job, event, req)
+            if again is None:
+                return None
+            event = again
         async with self._locks[project]:
-            running = await self._running(project)
+            running = await self._finisher.running(project)
             if running >= ctx.max_runs:
                 if job.state != "waiting":
-                    await self._reply(origin, req, "queued", notes.queued(req, running))
+                    await ctx.reply(origin, req, "queued", notes.queued(req, running))
                     await ctx.store.update(job.id, state="waiting", request_id=req)
                 log.info("request.waiting", job=job.id, running=running)
                 return None
             await ctx.store.update(job.id, state="starting", request_id=req)
         log.info("request.admitted", job=job.id, request=req, requester=origin.requester)
-        await self._start(await ctx.store.get(job.id), event)
+        await self._start(await ctx.store.get(job.id), event, fresh=True)
         return None
 
-    async def _start(self, job: Job, event: OptimizeRequested) -> None:
+    async def _start(self, job: Job, event: OptimizeRequested, *, fresh: bool = False) -> None:
+        """Start the request's pipeline. `fresh`: the intent was recorded just now, so no earlier attempt can have
+        created it (a request resumed after a restart looks for its pipeline first)."""
         ctx, origin = self._ctx, event.origin
-        req, project = request_id(job.business_key), _noteable(origin).project_id
+        req, project = request_id(job.business_key), noteable(origin).project_id
         if origin.note_id is not None:
-            await ctx.retry.read_async(ctx.forge.award_emoji, _noteable(origin), origin.note_id, "eyes")
-        args = parse_command(event.command)
+            await ctx.retry.read_async(ctx.forge.award_emoji, noteable(origin), origin.note_id, "eyes")
+        args = parse_command(event.again_of or event.command)
         assert isinstance(args, OptimizeArgs)
-        ref = await self._ref(origin)
-        variables = _variables(event, args, req)
+        ref, checkout = await self._ref(event.code or origin)
+        variables = _variables(event, args, req, checkout)
         try:
             pipeline, created = await ctx.retry.ensure_async(
                 lambda: ctx.forge.find_pipeline(project, ref, req),
                 lambda: ctx.forge.create_pipeline(project, ref, variables),
+                fresh=fresh,
             )
         except ForgeError as e:
-            if is_transient(e):
+            if is_transient(e) or e.status == 401:
                 raise
-            await self._reply(origin, req, "start-failed", notes.start_failed(req, str(e)))
-            return await self._close(job, "failed", str(e))
+            log.warning("pipeline.refused", ref=ref, status=e.status, error=str(e))
+            await ctx.reply(origin, req, "start-failed", notes.start_failed(req, e, ref))
+            return await ctx.close(job, "failed", str(e))
         log.info("pipeline.created" if created else "pipeline.found", job=job.id, pipeline=pipeline.id, ref=ref)
         await ctx.store.update(job.id, pipeline_id=pipeline.id, pipeline_url=pipeline.web_url)
+        jobs = await ctx.retry.read_async(ctx.forge.pipeline_jobs, project, pipeline.id)
+        verdict = judge(jobs, pipeline_ended=False)
+        if verdict.outcome == "no_perfbot_job":
+            return await self._no_perfbot_job(job, origin, req, pipeline.id, ref, jobs)
         what = f"`{args.target}`" if args.target else "the configured target files"
-        await self._reply(origin, req, "started", notes.started(req, pipeline.id, pipeline.web_url, what))
+        others = [j.name for j in verdict.others]
+        body = notes.started(req, pipeline.id, pipeline.web_url, what, others=others, checkout=checkout)
+        await ctx.reply(origin, req, "started", body)
         await ctx.store.advance(job.id, "starting", "running")
         return None
 
-    async def _finished(self, job: Job, event: PipelineFinished) -> None:
+    async def _no_perfbot_job(
+        self, job: Job, origin: Origin, req: str, pipeline_id: int, ref: str, jobs: list[PipelineJob]
+    ) -> None:
+        """The CI config of `ref` has no perfbot job for this pipeline: say how to add one, stop the pipeline (its
+        other jobs were not asked for), free the slot."""
         ctx = self._ctx
-        run = await ctx.store.run_for(event.project_id, event.pipeline_id, event.request_id)
-        if run is None or not isinstance(run.event, OptimizeRequested):
-            return await self._close(job, "done", "no request of this bot started that pipeline")
-        origin, req = run.event.origin, request_id(run.business_key)
-        if event.status == "success":
-            handoff = Handoff(
-                project_id=event.project_id,
-                pipeline_id=event.pipeline_id,
-                pipeline_url=event.url,
-                ref=event.ref,
-                request_id=req,
-                origin=origin,
-                variables=event.variables,
-                jobs=event.jobs,
-            )
-            try:
-                result = await asyncio.to_thread(ctx.publisher, handoff)
-                log.info("publish.handed_over", pipeline=event.pipeline_id, result=result)
-                detail = f"published: {result}"
-            except Exception as e:
-                log.error("publish.failed", pipeline=event.pipeline_id, error=str(e))
-                detail = f"publish failed: {e}"
-        else:
-            jobs = await self._jobs(event)
-            body = notes.pipeline_failed(req, event.pipeline_id, event.url, event.status, jobs)
-            await self._reply(origin, req, f"pipeline-{event.pipeline_id}-{event.status}", body)
-            detail = f"pipeline {event.status}"
-        await ctx.store.update(run.id, state="finished", pipeline_id=event.pipeline_id, detail=detail)
-        await self._close(job, "done", detail)
-        ctx.wake_project(event.project_id)
-        return None
+        await ctx.retry.read_async(ctx.forge.cancel_pipeline, noteable(origin).project_id, pipeline_id)
+        await ctx.reply(origin, req, "no-perfbot-job", notes.no_perfbot_job(req, ref, [j.name for j in jobs]))
+        await ctx.close(job, "failed", f"no perfbot job in pipeline {pipeline_id} on {ref}")
 
-    async def _running(self, project_id: int) -> int:
-        """Runs holding a slot; a run whose pipeline already ended (its hook lost) gives its slot back."""
-        ctx, count = self._ctx, 0
-        stale = time.time() - ctx.poll_after
-        for run in await ctx.store.active_runs(project_id):
-            if run.state == "running" and run.pipeline_id is not None and run.updated_at <= stale:
-                pipeline = await ctx.retry.read_async(ctx.forge.pipeline, project_id, run.pipeline_id)
-                if pipeline.status in TERMINAL_PIPELINE:
-                    await ctx.store.update(run.id, state="finished", detail=f"pipeline {pipeline.status} (polled)")
-                    continue
-                await ctx.store.update(run.id, state="running")
-            count += 1
-        return count
+    async def _ref(self, code: Origin) -> tuple[str, str | None]:
+        """(the branch whose CI config the pipeline runs, the ref its job checks out instead, if any).
 
-    async def _ref(self, origin: Origin) -> str:
-        if self._ctx.ref:
-            return self._ctx.ref
-        if origin.kind == "merge_request" and origin.source_branch and origin.source_project_id == origin.project_id:
-            return origin.source_branch
-        if origin.default_branch:
-            return origin.default_branch
-        return await self._ctx.retry.read_async(self._ctx.forge.default_branch, origin.project_id)
-
-    async def _jobs(self, event: PipelineFinished) -> list[PipelineJob]:
-        if event.jobs:
-            base = f"{event.project_url}/-/jobs"
-            return [PipelineJob(j.id, j.name, j.status, f"{base}/{j.id}", j.failure_reason) for j in event.jobs]
-        return await self._ctx.retry.read_async(self._ctx.forge.pipeline_jobs, event.project_id, event.pipeline_id)
-
-    async def _reply(self, origin: Origin, req: str, kind: str, body: str) -> None:
-        forge, target, mark = self._ctx.forge, _noteable(origin), marker(req, kind)
-        note, created = await self._ctx.retry.ensure_async(
-            lambda: forge.find_note(target, mark), lambda: forge.create_note(target, body)
+        A merge request's own branch runs only when it is trusted (`Context.trusted_branches`); otherwise the
+        default branch's CI config runs and checks the MR's head out (`refs/merge-requests/IID/head`)."""
+        ctx = self._ctx
+        default = code.default_branch
+        if not default:
+            default = str(await ctx.retry.read_async(ctx.forge.default_branch, code.project_id))
+        if code.kind != "merge_request" or not code.source_branch or code.source_project_id != code.project_id:
+            return ctx.ref or default, None
+        mr_head = f"refs/merge-requests/{code.iid}/head"
+        if ctx.ref:
+            return ctx.ref, mr_head
+        trusted = ctx.trusted_branches == "all" or (
+            ctx.trusted_branches == "protected"
+            and await ctx.retry.read_async(ctx.forge.branch_protected, code.project_id, code.source_branch)
         )
-        log.info("note.posted" if created else "note.found", note=note.id, kind=kind)
-
-    async def _close(self, job: Job, state: str, detail: str) -> None:
-        await self._ctx.store.update(job.id, state=state, detail=detail)
-        log.info("job.closed", job=job.id, state=state, detail=detail)
+        return (code.source_branch, None) if trusted else (default, mr_head)
 
 
-def _noteable(origin: Origin) -> Noteable:
-    """The MR or issue a request came from (the webhook parser fills these fields for every request it accepts)."""
-    assert origin.project_id is not None and origin.kind is not None and origin.iid is not None
-    return Noteable(project_id=origin.project_id, kind=origin.kind, iid=origin.iid)
-
-
-def _variables(event: OptimizeRequested, args: OptimizeArgs, req: str) -> dict[str, str]:
-    origin = event.origin
+def _variables(event: OptimizeRequested, args: OptimizeArgs, req: str, checkout: str | None) -> dict[str, str]:
+    origin, code = event.origin, event.code or event.origin
     values: dict[str, str | int | None] = {
         REQUEST_VARIABLE: req,
         "PERFBOT_TRIGGER": event.trigger,
@@ -208,7 +164,10 @@ def _variables(event: OptimizeRequested, args: OptimizeArgs, req: str) -> dict[s
         "PERFBOT_ISSUE_IID": origin.iid if origin.kind == "issue" else None,
         "PERFBOT_NOTE_ID": origin.note_id,
         "PERFBOT_REQUESTER": origin.requester,
-        "PERFBOT_SOURCE_BRANCH": origin.source_branch,
+        "PERFBOT_SOURCE_BRANCH": code.source_branch,
+        "PERFBOT_CHECKOUT": checkout,
+        "PERFBOT_TARGET_BRANCH": code.source_branch if checkout and code.kind == "merge_request" else None,
+        "PERFBOT_SUPERSEDES": event.supersedes,
         "PERFBOT_TARGET_SLUG": target_slug(args.target),
     }
     plain = {key: str(value) for key, value in values.items() if value is not None}

@@ -1,8 +1,9 @@
 """The hand-over from the bot to the publisher when a perfbot pipeline succeeds.
 
 The bot calls a `Publisher` with a `Handoff` (which pipeline, which request, where to reply) in a worker thread
-and records what it returned. The real publisher (download the artifacts, commit, open the MR, reply) is
-`bot.publish.publisher.Publisher`, which `perfbot serve` passes in; tests inject any callable.
+and records what it returned; when a run failed, it asks the publisher what the failed job's own report says.
+The real publisher (download the artifacts, commit, open the MR, reply) is `bot.publish.publisher.Publisher`,
+which `perfbot serve` passes in; tests inject their own.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.server.events import JobInfo
+from bot.forge import PipelineJob
 from pipelines.runfiles import Origin
 
 
@@ -19,14 +20,13 @@ class Handoff:
     project_id: int
     pipeline_id: int
     pipeline_url: str
-    ref: str
     request_id: str
     origin: Origin
     """Where the request came from: the publisher replies there."""
     variables: dict[str, str] = field(default_factory=dict)
     """The pipeline's `PERFBOT_*` variables (what was asked for)."""
-    jobs: list[JobInfo] = field(default_factory=list)
-    """The pipeline's jobs, as the Pipeline Hook listed them (the artifacts are on the successful ones)."""
+    jobs: list[PipelineJob] = field(default_factory=list)
+    """perfbot's final job, whose artifacts hold the run (empty: the publisher asks GitLab for the pipeline's)."""
 
 
 class Publisher(Protocol):
@@ -35,4 +35,8 @@ class Publisher(Protocol):
 
         Returns a short result to record (e.g. the MR URL). Raising records the failure; the bot does not retry.
         """
+        ...
+
+    def explain(self, project_id: int, job_id: int) -> str | None:
+        """Why perfbot's job `job_id` failed, as the report it left among its artifacts says; None without one."""
         ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -25,6 +25,10 @@ ENV = {
     "label": "PERFBOT_LABEL",
     "ref": "PERFBOT_REF",
     "max_runs_per_project": "PERFBOT_MAX_RUNS_PER_PROJECT",
+    "trusted_branches": "PERFBOT_TRUSTED_BRANCHES",
+    "mr_assignees": "PERFBOT_MR_ASSIGNEES",
+    "mr_reviewers": "PERFBOT_MR_REVIEWERS",
+    "mr_labels": "PERFBOT_MR_LABELS",
 }
 
 
@@ -40,8 +44,15 @@ class Settings(BaseModel):
     db: Path = Path("./perfbot.db")
     label: str = Field(default="perfbot", min_length=1)
     ref: str | None = None
-    """Branch whose CI config has the perfbot job; None: the MR's source branch, else the default branch."""
+    """Branch whose CI config runs perfbot's jobs; None: a trusted MR source branch, else the default branch."""
     max_runs_per_project: int = Field(default=2, ge=1, le=100)
+    trusted_branches: Literal["protected", "all", "none"] = "protected"
+    """Whose CI config a merge request's run uses: its source branch's when that branch is trusted (`protected`:
+    a protected branch; `all`; `none`), else the default branch's, which then checks the MR's code out."""
+    mr_assignees: str = "requester"
+    """Comma-separated usernames assigned to perfbot's merge requests; `requester` is whoever asked; empty: none."""
+    mr_reviewers: str = "requester"
+    mr_labels: str = "perfbot,performance"
 
     @field_validator("gitlab_url")
     @classmethod

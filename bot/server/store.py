@@ -7,7 +7,7 @@ a repeated delivery and a re-sent event with a new delivery id both land on the 
     pending ─► starting ─► running ─► finished            (optimize requests)
        │          ▲                                       starting = intent recorded, pipeline maybe created
        └► waiting ┘   (per-project run limit reached)      rejected / failed: terminal, with `detail`
-    pending ─► done                                        (pipeline events)
+    pending ─► done                                        (pipeline and job events)
 
 Everything not terminal is resumed by the worker after a restart.
 """
@@ -24,11 +24,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from bot.server.events import OptimizeRequested, PipelineFinished, StoredEvent
+from bot.server.events import JobFinished, OptimizeRequested, PipelineFinished, StoredEvent
 
 OPEN_STATES = ("pending", "waiting", "starting")
 ACTIVE_STATES = ("starting", "running")
-_EVENT: TypeAdapter[OptimizeRequested | PipelineFinished] = TypeAdapter(StoredEvent)
+Stored = OptimizeRequested | PipelineFinished | JobFinished
+_EVENT: TypeAdapter[Stored] = TypeAdapter(StoredEvent)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -49,7 +50,7 @@ class Job:
     business_key: str
     delivery: str
     project_id: int
-    event: OptimizeRequested | PipelineFinished
+    event: Stored
     state: str
     request_id: str | None
     pipeline_id: int | None
@@ -92,7 +93,7 @@ class Store:
             self._db = None
         self._pool.shutdown(wait=True)
 
-    async def record(self, delivery: str, event_name: str, event: OptimizeRequested | PipelineFinished) -> Recorded:
+    async def record(self, delivery: str, event_name: str, event: Stored) -> Recorded:
         return await self._run(self._record, delivery, event_name, event)
 
     async def get(self, job_id: int) -> Job:
@@ -134,13 +135,28 @@ class Store:
             "SELECT * FROM jobs WHERE project_id = ? AND state = 'waiting' ORDER BY id", (project_id,)
         )
 
-    async def run_for(self, project_id: int, pipeline_id: int, request_id: str) -> Job | None:
+    async def run_for(self, project_id: int, pipeline_id: int, request_id: str | None = None) -> Job | None:
         """The optimize job that started this pipeline (by pipeline id, else by the request id it carried)."""
         sql = (
             "SELECT * FROM jobs WHERE kind = 'optimize' AND project_id = ? AND (pipeline_id = ? OR request_id = ?) "
             "ORDER BY id LIMIT 1"
         )
         rows = await self._query(sql, (project_id, pipeline_id, request_id))
+        return rows[0] if rows else None
+
+    async def requests_on(self, project_id: int, kind: str, iid: int) -> list[Job]:
+        """The optimize requests made on one issue or merge request, newest first."""
+        sql = (
+            "SELECT * FROM jobs WHERE kind = 'optimize' AND project_id = ?"
+            " AND json_extract(payload, '$.origin.kind') = ? AND json_extract(payload, '$.origin.iid') = ?"
+            " ORDER BY id DESC"
+        )
+        return await self._query(sql, (project_id, kind, iid))
+
+    async def request_by_prefix(self, project_id: int, prefix: str) -> Job | None:
+        """The optimize request whose id starts with `prefix` (a perfbot branch ends with one)."""
+        sql = "SELECT * FROM jobs WHERE kind = 'optimize' AND project_id = ? AND request_id LIKE ? ORDER BY id LIMIT 1"
+        rows = await self._query(sql, (project_id, prefix.replace("%", "").replace("_", "") + "%"))
         return rows[0] if rows else None
 
     def _open(self) -> None:
@@ -153,7 +169,7 @@ class Store:
         db.executescript(_SCHEMA)
         self._db = db
 
-    def _record(self, delivery: str, event_name: str, event: OptimizeRequested | PipelineFinished) -> Recorded:
+    def _record(self, delivery: str, event_name: str, event: Stored) -> Recorded:
         db = self._conn()
         now = time.time()
         with _transaction(db):

@@ -1,7 +1,9 @@
 """The background worker: a few tasks that take job ids from a queue and run their handler.
 
 On start it queues every job the store still has open, so deliveries received before a restart are finished
-after it. A job whose GitLab calls kept failing transiently is queued again after `retry_after` seconds;
+after it. A job whose GitLab calls kept failing transiently is queued again after `retry_after` seconds, and so
+is one GitLab refused because it no longer accepts the bot's token (logged as `gitlab.token_refused`: the job
+waits for a new token and a restart instead of failing);
 requests waiting for a run slot are looked at again every `sweep_every` seconds (and whenever a run of their
 project ends). A job is never run by two tasks at once.
 """
@@ -14,11 +16,21 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from bot.errors import ForgeError
 from bot.logs import get_logger
 from bot.retry import is_transient
 from bot.server.store import Store
 
 log = get_logger()
+TOKEN_FIX = (
+    "GitLab answered 401: the bot's token expired, was revoked, or its user is blocked. Create a new token (scope "
+    "api) for the bot user, set PERFBOT_GITLAB_TOKEN and restart `perfbot serve`; open jobs resume. "
+    "`perfbot doctor --gitlab` checks a token."
+)
+FORBIDDEN_FIX = (
+    "GitLab answered 403: the bot's token lacks the api scope, or the bot user lost its Developer role in the "
+    "project. `perfbot doctor --gitlab --project ID` says which."
+)
 
 
 class Worker:
@@ -102,7 +114,13 @@ class Worker:
             try:
                 await self._handle(job)
             except Exception as e:
-                if is_transient(e):
+                if isinstance(e, ForgeError) and e.status == 401:
+                    log.error("gitlab.token_refused", error=str(e), fix=TOKEN_FIX, after_s=self._retry_after)
+                    self._later(job_id, self._retry_after)
+                elif isinstance(e, ForgeError) and e.status == 403:
+                    log.error("gitlab.forbidden", error=str(e), fix=FORBIDDEN_FIX)
+                    await self._store.update(job_id, state="failed", detail=str(e))
+                elif is_transient(e):
                     log.warning("job.retry_later", error=str(e), after_s=self._retry_after)
                     self._later(job_id, self._retry_after)
                 else:

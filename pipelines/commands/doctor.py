@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -41,14 +42,19 @@ def run(args: argparse.Namespace) -> int:
     say = (lambda text: print(text, file=sys.stderr)) if args.json else print
     machine = docker_checks(needed=args.sandbox == "docker")
     config = repo_checks(args.repo.resolve(), args, say)
-    checks = [*machine, *(config or [key_check(_model(args))])]
+    return report([*machine, *(config or [key_check(_model(args))])], say=say, as_json=args.json)
+
+
+def report(checks: list[Check], *, say: Callable[[str], None] = print, as_json: bool = False) -> int:
+    """Say one line per check and a verdict; the exit code: 2 when a check of the config failed, 1 when another
+    needed check did, else 0. `as_json` also prints the checks as JSON on stdout."""
     for check in checks:
         mark = "ok  " if check.ok else ("FAIL" if check.needed else "warn")
         say(f"[{mark}] {check.name}: {check.detail}")
     failed = [c for c in checks if c.needed and not c.ok]
     code = 2 if any(c.config for c in failed) else 1 if failed else 0
     say("everything needed is there" if not failed else f"{len(failed)} problem(s): see FAIL above")
-    if args.json:
+    if as_json:
         print_json({"ok": not failed, "exit_code": code, "checks": [asdict(c) for c in checks]})
     return code
 

@@ -19,9 +19,11 @@ from pipelines.config import TargetConfig, load_config
 from pipelines.errors import UsageError
 from pipelines.evaluate.reasons import outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
+from pipelines.git import head_commit
 from pipelines.preflight import check, require
 from pipelines.report import Report, write_artifacts
 from pipelines.report.failure import FailedRun, write_failure_artifacts
+from pipelines.runfiles import Request, write_run_files
 from pipelines.select.selection import measure_and_select
 
 
@@ -76,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         extra={"command": "evaluate", "model": None, "duration_s": round(time.monotonic() - started, 2)},
     )
     paths = write_artifacts(report, out)
+    files = next((dict(c.files) for c in candidates if best is not None and c.id == best.id), None)
+    write_run_files(Path(out), Request(run_id, base_sha=head_commit(repo)), report.selected, files)  # for publish
     say = _progress if args.json else print
     say(summary(results, best))
     say(f"artifacts: {paths['report.md']} (and report.json, report.html, patch.diff beside it)")

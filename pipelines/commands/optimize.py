@@ -18,12 +18,13 @@ from pipelines.commands.output import add_json_argument, print_json
 from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config, parse_config
 from pipelines.errors import UsageError
-from pipelines.git import BranchError, create_branch, is_git_repo
+from pipelines.git import BranchError, create_branch, head_commit, is_git_repo
 from pipelines.preflight import check, require
 from pipelines.report import write_artifacts
 from pipelines.report.build import build_report
 from pipelines.report.failure import FailedRun, write_failure_artifacts
 from pipelines.report.markdown import commit_message, outcome_line
+from pipelines.runfiles import Request, write_run_files
 from pipelines.select.search import run_search
 
 
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     files = searched.result.selected_files
     branch = report.extra["branch"] = write_branch(repo, config, report.to_json(), files, progress)
     write_artifacts(report, out)
+    write_run_files(out, Request(run_id, base_sha=head_commit(repo)), report.selected, files)  # for perfbot publish
     progress.say(outcome_line(report.to_json(), branch))
     progress.say(f"artifacts: {out}")
     if args.json:

@@ -36,6 +36,7 @@ MAX_CHARS = 60_000
 MAX_ROWS = 40
 MAX_CANDIDATES = 25
 MAX_AGENTS = 16
+POINT_COLUMNS = ("before", "after", "speedup", "95% interval", "memory before", "memory after")
 LOCAL_SANDBOX_NOTE = (
     "**Local sandbox:** no container isolated the code; the tests and benchmarks ran as plain processes on this "
     "machine (`--sandbox local`)."
@@ -61,21 +62,32 @@ def context(report: Data, request: Request | None = None, marker: str = "") -> d
     selected = selected_candidate(report)
     shown = selected or best_measured(report)
     memory = shows_memory(report)
+    cold = cold_differs(report, shown) if shown else False
+    point_columns = [c for c in POINT_COLUMNS if memory or not c.startswith("memory")]
+    columns = [*axes, *point_columns, *(["first call"] if cold else [])]
+    rows = point_rows(report, shown, axes, memory) if shown else []
     return {
         "report": report,
         "request": request,
         "selected": selected,
         "shown": shown,
         "axes": axes,
-        "rows": point_rows(report, shown, axes, memory) if shown else [],
+        "rows": rows,
+        "table": filled_columns(columns, rows, len(axes)),
         "memory": memory,
         "checks_ran": checks_ran(report),
         "model": model_line(report),
-        "cold": cold_differs(report, shown) if shown else False,
+        "cold": cold,
         "noisy": bool(report["baseline"].get("noisy")),
         "noise": report["baseline"].get("noise", 0.0),
         "measure": report["baseline"].get("method", {}).get("measure", "warm"),
-        "baseline_rows": baseline_rows(report, axes, memory),
+        "baseline_table": filled_columns(
+            [*axes, "time", "spread of rounds", *(["memory"] if memory else [])],
+            baseline_rows(report, axes, memory),
+            len(axes),
+        ),
+        "opening": opening(report) if selected else "",
+        "provenance": provenance(request) if request else "",
         "row_limit": MAX_ROWS,
         "complexity": complexity_rows(report, shown) if shown else [],
         "candidates": report["candidates"][:MAX_CANDIDATES],
@@ -95,12 +107,58 @@ def headline(report: Data) -> str:
     selected = selected_candidate(report)
     if selected is None:
         return f"no faster version found ({len(report['candidates'])} candidate(s) evaluated)"
-    axis = size_axis(selected["points"])
-    if axis is None:
+    at_largest = largest_size_speedup(selected)
+    if at_largest is None:
         return f"speed up `{function(report)}` {times(selected['score'])}"
-    largest = max(p["params"][axis] for p in selected["points"])
-    best = max(p.get("ratios", {}).get("time", 0.0) for p in selected["points"] if p["params"][axis] == largest)
+    axis, largest, best = at_largest
     return f"speed up `{function(report)}` {times(best)} at {axis}={short_number(largest)}"
+
+
+def largest_size_speedup(candidate: Data) -> tuple[str, Any, float] | None:
+    """(size axis, its largest value, the best time ratio there); None when no axis reads as a size."""
+    axis = size_axis(candidate["points"])
+    if axis is None:
+        return None
+    largest = max(p["params"][axis] for p in candidate["points"])
+    best = max(p.get("ratios", {}).get("time", 0.0) for p in candidate["points"] if p["params"][axis] == largest)
+    return axis, largest, best
+
+
+def opening(report: Data) -> str:
+    """The plain sentence a merge request opens with: what got faster, by how much at the largest size, and that
+    its outputs are unchanged."""
+    selected = selected_candidate(report)
+    assert selected is not None, "only a selected candidate gets a merge request"
+    at_largest = largest_size_speedup(selected)
+    if at_largest is None:
+        faster = f"`{function(report)}` is now {times(selected['score'])} faster (weighted over the grid)"
+    else:
+        axis, largest, best = at_largest
+        faster = f"`{function(report)}` is now {times(best)} faster at {axis}={short_number(largest)}, the largest size"
+    if selected.get("outputs_match"):
+        return f"{faster}, and its outputs are unchanged on all {len(selected['points'])} grid points."
+    return f"{faster}; its outputs were not compared (`check_outputs: false`)."
+
+
+def provenance(request: Request) -> str:
+    """Who asked and where (a link back to the issue or merge request), the commit measured and the runner."""
+    origin, parts = request.origin, []
+    if origin.kind is not None and origin.iid is not None:
+        ref = f"{'#' if origin.kind == 'issue' else '!'}{origin.iid}"
+        path = "issues" if origin.kind == "issue" else "merge_requests"
+        where = f"[{ref}]({origin.project_url}/-/{path}/{origin.iid})" if origin.project_url else ref
+        who = f" by @{origin.requester}" if origin.requester else ""
+        parts.append(f"Requested{who} in {where}.")
+    if request.base_sha:
+        runner = f", on runner `{cell(request.runner, 80)}`" if request.runner else ""
+        parts.append(f"Measured on commit `{request.base_sha[:12]}`{runner}.")
+    return " ".join(parts)
+
+
+def filled_columns(header: list[str], rows: list[list[str]], keep: int) -> dict[str, list[Any]]:
+    """A table without the columns that read "–" on every row (the first `keep` columns always stay)."""
+    kept = [i for i in range(len(header)) if i < keep or any(row[i] != "–" for row in rows)]
+    return {"header": [header[i] for i in kept], "rows": [[row[i] for i in kept] for row in rows]}
 
 
 def commit_message(report: Data, request_id: str | None = None) -> str:

@@ -26,7 +26,8 @@ from bot.retry import Retry
 from bot.server.app import STATE, make_app
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings
-from tests.fakes.gitlab import FakeGitLab
+from tests.bot.server import raw_http
+from tests.fakes.gitlab import USES_PERFBOT, FakeGitLab
 from tests.fakes.gitlab_api import Project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gitlab"
@@ -71,10 +72,13 @@ def world() -> Iterator[World]:
     with FakeGitLab() as fake:
         bot = fake.add_user("perfbot", token=BOT_TOKEN)
         developer, reporter, outsider = (fake.add_user(n) for n in ("dana", "rita", "olga"))
-        project = fake.add_project(
-            "acme/stats", files={"src/stats.py": b"def mean(xs):\n    return sum(xs) / len(xs)\n"}
-        )
+        files = {
+            "src/stats.py": b"def mean(xs):\n    return sum(xs) / len(xs)\n",
+            ".gitlab-ci.yml": USES_PERFBOT.encode(),
+        }
+        project = fake.add_project("acme/stats", files=files)
         fake.add_member(project, bot, 30)
+        project.mergers.add(bot["id"])  # allowed to merge into `main`, so it may run pipelines there (docs/bot.md)
         fake.add_member(project, developer, 30)
         fake.add_member(project, reporter, 20)
         with fake.lock:
@@ -99,10 +103,15 @@ def settings(world: World, tmp_path: Path) -> Settings:
 class RecordingPublisher:
     def __init__(self) -> None:
         self.handoffs: list[Handoff] = []
+        self.reasons: dict[int, str] = {}
+        """What `explain` answers for a job id (what the failed job's report would say)."""
 
     def __call__(self, handoff: Handoff) -> str | None:
         self.handoffs.append(handoff)
         return f"{handoff.origin.project_url}/-/merge_requests/99"
+
+    def explain(self, project_id: int, job_id: int) -> str | None:
+        return self.reasons.get(job_id)
 
 
 class BotHarness:
@@ -120,6 +129,7 @@ class BotHarness:
         attempts: int = 4,
         retry_after: float = 0.2,
         poll_after: float = 60.0,
+        read_timeout: float = 10.0,
         settings: Settings | None = None,
     ) -> None:
         self.settings = settings or self.settings
@@ -133,6 +143,7 @@ class BotHarness:
             worker_tasks=worker_tasks,
             retry_after=retry_after,
             poll_after=poll_after,
+            read_timeout=read_timeout,
         )
         self.client = TestClient(TestServer(app))
         await self.client.start_server()
@@ -171,6 +182,27 @@ class BotHarness:
             "/webhook", data=raw if raw is not None else json.dumps(payload), headers=sent
         )
         return response.status, await response.json()
+
+    async def post_raw(
+        self,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        *,
+        token: bytes | None = WEBHOOK_SECRET.encode(),
+        send_body: bool = True,
+    ) -> tuple[int, dict[str, Any]]:
+        """A delivery with header values as raw bytes (GitLab's usual headers unless given), over a bare socket."""
+        assert self.client is not None
+        given = {name.lower() for name, _ in headers}
+        usual = [(b"Content-Type", b"application/json"), (b"X-Gitlab-Event", b"Note Hook")]
+        sent = [(name, value) for name, value in usual if name.lower() not in given] + headers
+        if token is not None:
+            sent.append((b"X-Gitlab-Token", token))
+        status, payload = await raw_http.post("127.0.0.1", self.client.port, sent, body, send_body=send_body)
+        try:
+            return status, json.loads(payload)
+        except ValueError:  # aiohttp's own answer to a malformed request is plain text
+            return status, {"text": payload.decode(errors="replace")}
 
     @property
     def idle(self) -> bool:

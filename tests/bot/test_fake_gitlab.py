@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import gitlab
 import pytest
 
-from tests.fakes.gitlab import FakeGitLab
+from tests.fakes.gitlab import USES_PERFBOT, FakeGitLab
 from tests.fakes.gitlab_api import Project
 
 
@@ -23,7 +23,9 @@ def fake() -> Iterator[FakeGitLab]:
 @pytest.fixture
 def project(fake: FakeGitLab) -> Project:
     bot = fake.add_user("perfbot", token="bot-token")
-    project = fake.add_project("acme/stats", files={"src/stats.py": b"x = 1\n"})
+    project = fake.add_project(
+        "acme/stats", files={"src/stats.py": b"x = 1\n", ".gitlab-ci.yml": USES_PERFBOT.encode()}
+    )
     fake.add_member(project, bot, 40)
     return project
 
@@ -105,7 +107,8 @@ def test_job_artifacts_download_as_a_zip_after_the_pipeline_finishes(
     fake: FakeGitLab, project: Project, api: gitlab.v4.objects.Project
 ) -> None:
     pipeline = api.pipelines.create({"ref": "main", "variables": [{"key": "PERFBOT_REQUEST", "value": "r1"}]})
-    [job] = api.pipelines.get(pipeline.id, lazy=True).jobs.list(get_all=True)
+    shard, job = sorted(api.pipelines.get(pipeline.id, lazy=True).jobs.list(get_all=True), key=lambda j: j.id)
+    assert (shard.name, job.name) == ("perfbot 1/1", "perfbot-gather")
     with pytest.raises(gitlab.GitlabGetError):
         api.jobs.get(job.id).artifacts()
 
@@ -113,8 +116,20 @@ def test_job_artifacts_download_as_a_zip_after_the_pipeline_finishes(
 
     archive = zipfile.ZipFile(io.BytesIO(api.jobs.get(job.id).artifacts()))
     assert archive.read("report.json") == b'{"selected": null}'
-    assert (hook["object_attributes"]["status"], hook["builds"][0]["id"]) == ("success", job.id)
+    assert (hook["object_attributes"]["status"], hook["builds"][1]["id"]) == ("success", job.id)
     assert hook["object_attributes"]["variables"] == [{"key": "PERFBOT_REQUEST", "value": "r1"}]
+
+
+def test_pipeline_variables_below_the_projects_minimum_role_are_refused_as_gitlab_refuses_them(
+    fake: FakeGitLab, project: Project, api: gitlab.v4.objects.Project
+) -> None:
+    project.variables_role = "no_one_allowed"  # GitLab.com's default for new projects
+
+    with pytest.raises(gitlab.GitlabCreateError) as caught:
+        api.pipelines.create({"ref": "main", "variables": [{"key": "PERFBOT_REQUEST", "value": "r1"}]})
+
+    message = {"base": ["Insufficient permissions to set pipeline variables"]}
+    assert (caught.value.response_code, caught.value.error_message) == (400, message)
 
 
 def test_a_pipeline_on_an_unknown_ref_is_a_400(api: gitlab.v4.objects.Project) -> None:

@@ -1,15 +1,19 @@
 """A stateful fake of the GitLab REST v4 API (aiohttp on 127.0.0.1, in its own thread), for python-gitlab to
 talk to for real.
 
-It implements the endpoints perfbot uses: the user, projects, members (incl. `/members/all/:user_id`), notes on
-issues and MRs, award emoji on notes, pipelines (create, list, get, variables, jobs), jobs (get, artifacts as a
-zip), labels, and — in `tests.fakes.gitlab_repo` — branches, files, commits and merge requests. Status codes and
-payload shapes follow GitLab's `doc/api/*.md`. Anything else is answered 501 and recorded in `unexpected`;
-the `gitlab` fixture fails the test when that list is not empty.
+It implements the endpoints perfbot uses: the user and its token, users, projects, members (incl.
+`/members/all/:user_id`), hooks, notes on issues and MRs, award emoji on notes, pipelines (create from the
+project's `.gitlab-ci.yml`, list, get, cancel, variables, jobs), jobs (get, artifacts as a zip), labels, and — in
+`tests.fakes.gitlab_repo` — branches, files, commits and merge requests. Status codes and payload shapes follow
+GitLab's `doc/api/*.md`. Anything else is answered 501 and recorded in `unexpected`; the `gitlab` fixture fails
+the test when that list is not empty.
+
+Every fake starts with perfbot's own repository at `tools/perfbot` (its `templates/` tree, tagged `1.0.0`), so a
+project's `.gitlab-ci.yml` can include the CI/CD component as the docs say (`USES_PERFBOT` does just that).
 
     with FakeGitLab() as fake:
         bot = fake.add_user("perfbot", token="bot-token")
-        project = fake.add_project("acme/stats", files={"stats.py": b"..."})
+        project = fake.add_project("acme/stats", files={"stats.py": b"...", ".gitlab-ci.yml": USES_PERFBOT})
         fake.fail("POST", r"/pipeline$", 500)            # the next pipeline creation answers 500 ...
         fake.fail("POST", r"/notes$", 502, applied=True)  # ... this note is created, then 502 is answered
 
@@ -26,6 +30,7 @@ import re
 import threading
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,6 +38,11 @@ from aiohttp import web
 
 from tests.fakes import gitlab_ci, gitlab_repo  # noqa: F401 - importing a module registers its routes
 from tests.fakes.gitlab_api import ROUTES, HttpError, Page, Project, now
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+COMPONENT_PROJECT, COMPONENT_VERSION = "tools/perfbot", "1.0.0"
+USES_PERFBOT = f"include:\n  - component: $CI_SERVER_FQDN/{COMPONENT_PROJECT}/perfbot@{COMPONENT_VERSION}\n"
+"""A `.gitlab-ci.yml` that includes perfbot's CI/CD component as docs/ci.md says, and nothing else."""
 
 
 @dataclass
@@ -59,6 +69,7 @@ class Call:
 class State:
     users: dict[int, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
+    token_details: dict[str, dict[str, Any]] = field(default_factory=dict)
     projects: dict[int, Project] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
@@ -99,6 +110,7 @@ class FakeGitLab:
         self._loop.run_until_complete(site.start())
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}"
+        self.add_component_project()
         self._started.set()
         self._loop.run_forever()
 
@@ -118,15 +130,52 @@ class FakeGitLab:
             self.state.users[uid] = user
             if token:
                 self.state.tokens[token] = uid
+                self.state.token_details[token] = {
+                    "id": next(self.state.ids),
+                    "name": f"{username}-token",
+                    "revoked": False,
+                    "created_at": now(),
+                    "scopes": ["api"],
+                    "user_id": uid,
+                    "last_used_at": now(),
+                    "active": True,
+                    "expires_at": None,
+                }
             return user
+
+    def revoke(self, token: str) -> None:
+        """GitLab stops accepting `token` (it expired or was revoked): every call with it is answered 401."""
+        with self.lock:
+            self.state.tokens.pop(token, None)
+
+    def add_component_project(self) -> Project:
+        """perfbot's repository as an admin imports it: its `templates/` tree, tagged `COMPONENT_VERSION`."""
+        files = {
+            f"templates/{p.relative_to(TEMPLATES).as_posix()}": p.read_bytes()
+            for p in TEMPLATES.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+        project = self.add_project(COMPONENT_PROJECT, files=files)
+        with self.lock:
+            project.tags[COMPONENT_VERSION] = project.branches[project.default_branch]
+        return project
 
     def add_project(self, path: str, *, default_branch: str = "main", files: dict[str, bytes] | None = None) -> Project:
         with self.lock:
             pid = next(self.state.ids)
             project = Project(id=pid, path=path, web_url=f"{self.url}/{path}", default_branch=default_branch)
-            project.seed(files or {"README.md": b"# project\n"})
+            project.seed(files or {"README.md": b"# project\n", ".gitlab-ci.yml": USES_PERFBOT.encode()})
             self.state.projects[pid] = project
             return project
+
+    def push(self, project: Project, branch: str, files: dict[str, bytes], message: str = "Update") -> str:
+        """A commit on `branch` (created from the default branch when new) changing `files`; returns its id."""
+        with self.lock:
+            start = project.branches.get(branch, project.branches[project.default_branch])
+            tree = dict(project.commits[start]["tree"]) | files
+            commit = project.new_commit(start, tree, message, "Dana", "dana@example.com")
+            project.branches[branch] = commit["id"]
+            return str(commit["id"])
 
     def add_member(self, project: Project, user: dict[str, Any], access_level: int) -> None:
         with self.lock:
@@ -179,20 +228,55 @@ class FakeGitLab:
             return [dict(p["pipeline"]) for p in project.pipelines.values()]
 
     def finish_pipeline(
-        self, project: Project, pipeline_id: int, status: str, *, artifacts: dict[str, bytes] | None = None
+        self,
+        project: Project,
+        pipeline_id: int,
+        status: str | None = None,
+        *,
+        jobs: dict[str, str] | None = None,
+        artifacts: dict[str, bytes] | None = None,
+        artifacts_on: str | None = None,
     ) -> dict[str, Any]:
-        """End a pipeline (its one job gets `status`, and `artifacts` if given); returns its Pipeline Hook payload."""
+        """End a pipeline and return its Pipeline Hook payload. Each job gets its status from `jobs` (by name), else
+        `status`; the pipeline gets `status`, else GitLab's summary of its jobs. `artifacts` go to the job named
+        `artifacts_on` (default: `perfbot-gather` when the pipeline has one, else every job)."""
         with self.lock:
             record = project.pipelines[pipeline_id]
-            record["pipeline"].update(status=status, finished_at=now(), updated_at=now())
             for job in record["jobs"]:
-                job.update(status=status, finished_at=now())
-                if status == "failed":
-                    job["failure_reason"] = "script_failure"
-                if artifacts is not None:
+                self._end_job(job, (jobs or {}).get(job["name"], status or job["status"]))
+            names = {job["name"] for job in record["jobs"]}
+            target = artifacts_on or ("perfbot-gather" if "perfbot-gather" in names else None)
+            for job in record["jobs"]:
+                if artifacts is not None and target in (None, job["name"]):
                     job["zip"] = _zip(artifacts)
                     job["artifacts_file"] = {"filename": "artifacts.zip", "size": len(job["zip"])}
+            summary = status or _summary([j for j in record["jobs"]])
+            record["pipeline"].update(status=summary, finished_at=now(), updated_at=now())
             return gitlab_ci.pipeline_hook(project, record)
+
+    def finish_job(
+        self, project: Project, pipeline_id: int, name: str, status: str, *, artifacts: dict[str, bytes] | None = None
+    ) -> dict[str, Any]:
+        """End one job of a running pipeline; returns its Job Hook payload."""
+        with self.lock:
+            record = project.pipelines[pipeline_id]
+            job = next(j for j in record["jobs"] if j["name"] == name)
+            self._end_job(job, status)
+            if artifacts is not None:
+                job["zip"] = _zip(artifacts)
+                job["artifacts_file"] = {"filename": "artifacts.zip", "size": len(job["zip"])}
+            record["pipeline"].update(status="running", updated_at=now())
+            return gitlab_ci.job_hook(project, record, job)
+
+    def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(job) for job in project.pipelines[pipeline_id]["jobs"]]
+
+    @staticmethod
+    def _end_job(job: dict[str, Any], status: str) -> None:
+        job.update(status=status, finished_at=now())
+        if status == "failed":
+            job["failure_reason"] = "script_failure"
 
     # --- HTTP ------------------------------------------------------------------------------------------
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
@@ -256,6 +340,15 @@ def _decode_body(request: web.Request, raw: bytes) -> Any:
     if request.content_type == "application/json":
         return json.loads(raw)
     return dict(item.split("=", 1) for item in raw.decode().split("&") if "=" in item)
+
+
+def _summary(jobs: list[dict[str, Any]]) -> str:
+    """A finished pipeline's status from its jobs, as GitLab composes it."""
+    statuses = [j["status"] for j in jobs if not (j["allow_failure"] and j["status"] in ("failed", "manual"))]
+    for status in ("failed", "canceled", "manual"):
+        if status in statuses:
+            return status
+    return "skipped" if statuses and all(s == "skipped" for s in statuses) else "success"
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

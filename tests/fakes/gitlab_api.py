@@ -87,6 +87,16 @@ class Project:
     members: dict[int, int] = field(default_factory=dict)
     commits: dict[str, dict[str, Any]] = field(default_factory=dict)
     branches: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    protected: set[str] = field(default_factory=set)
+    """Protected branches besides the default branch (which is always protected)."""
+    merge_level: int = 40
+    """Who may merge into (and so run pipelines on) a protected branch: Maintainers, GitLab's default."""
+    mergers: set[int] = field(default_factory=set)
+    """Users allowed to merge into protected branches besides that role (Premium: users in "Allowed to merge")."""
+    hooks: list[dict[str, Any]] = field(default_factory=list)
+    variables_role: str = "developer"
+    """`ci_pipeline_variables_minimum_override_role` (GitLab.com's new projects: `no_one_allowed`)."""
     noteables: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     pipelines: dict[int, dict[str, Any]] = field(default_factory=dict)
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -96,9 +106,19 @@ class Project:
         commit = self.new_commit(None, files, "Initial commit", "Administrator", "admin@example.com")
         self.branches[self.default_branch] = commit["id"]
 
-    def json(self) -> dict[str, Any]:
+    def is_protected(self, branch: str) -> bool:
+        return branch == self.default_branch or branch in self.protected
+
+    def may_update(self, user_id: int, branch: str) -> bool:
+        """Whether the user may merge into `branch`, which GitLab asks before running a pipeline on it."""
+        level = self.members.get(user_id, 0)
+        return not self.is_protected(branch) or level >= self.merge_level or user_id in self.mergers
+
+    def json(self, access_level: int = 0) -> dict[str, Any]:
+        """The project as `GET /projects/:id` shows it to a member of `access_level` (CI settings: Maintainer+)."""
         namespace, _, name = self.path.rpartition("/")
-        return {
+        admin = {"ci_pipeline_variables_minimum_override_role": self.variables_role} if access_level >= 40 else {}
+        return admin | {
             "id": self.id,
             "name": name,
             "path": name,
@@ -142,6 +162,8 @@ class Project:
     def resolve(self, ref: str) -> dict[str, Any] | None:
         if ref in self.branches:
             return self.commits[self.branches[ref]]
+        if ref in self.tags:
+            return self.commits[self.tags[ref]]
         matches = [c for sha_, c in self.commits.items() if len(ref) >= 7 and sha_.startswith(ref)]
         return matches[0] if len(matches) == 1 else None
 
@@ -187,6 +209,9 @@ class Project:
             "squash": False,
             "force_remove_source_branch": False,
             "references": {"short": f"!{iid}", "relative": f"!{iid}", "full": f"{self.path}!{iid}"},
+            "assignees": [],
+            "reviewers": [],
+            "merge_error": None,
             "web_url": f"{self.web_url}/-/merge_requests/{iid}",
         }
         self.noteables[("merge_request", iid)] = {"object": mr, "notes": [], "awards": {}}
@@ -240,7 +265,28 @@ def current_user(fake: Any, request: web.Request, ctx: dict, groups: list[str]) 
 
 @route("GET", "/projects/:p")
 def get_project(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> Any:
-    return fake.project(groups[0]).json()
+    project = fake.project(groups[0])
+    return project.json(project.members.get(ctx["user"], 0))
+
+
+@route("GET", "/projects/:p/hooks")
+def list_hooks(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> Any:
+    project = fake.project(groups[0])
+    if project.members.get(ctx["user"], 0) < 40:
+        raise HttpError(403, {"message": "403 Forbidden"})
+    return paginate(request, project.hooks)
+
+
+@route("GET", "/users")
+def list_users(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> Any:
+    name = request.query.get("username")
+    users = [u for u in fake.state.users.values() if name is None or u["username"].lower() == name.lower()]
+    return paginate(request, users)
+
+
+@route("GET", "/personal_access_tokens/self")
+def token_self(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> Any:
+    return fake.state.token_details[request.headers["PRIVATE-TOKEN"]]
 
 
 @route("GET", "/projects/:p/members/all/:n")
@@ -254,7 +300,10 @@ def member_all(fake: Any, request: web.Request, ctx: dict, groups: list[str]) ->
 
 @route("GET", "/projects/:p/(issues|merge_requests)/:n")
 def get_noteable(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> Any:
-    return fake.project(groups[0]).noteable(kind_of(groups[1]), int(groups[2]))["object"]
+    found = fake.project(groups[0]).noteable(kind_of(groups[1]), int(groups[2]))["object"]
+    if request.query.get("include_rebase_in_progress") == "true":
+        return found | {"rebase_in_progress": False, "merge_error": found.get("merge_error")}
+    return found
 
 
 @route("GET", "/projects/:p/(issues|merge_requests)/:n/notes")

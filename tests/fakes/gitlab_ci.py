@@ -1,8 +1,12 @@
 """Pipelines and jobs of the fake GitLab (`doc/api/pipelines.md`, `jobs.md`, `job_artifacts.md`), and the
-Pipeline Hook payload of a fake pipeline, shaped like the example in `webhook_events.md`.
+Pipeline Hook and Job Hook payloads of a fake pipeline, shaped like the examples in `webhook_events.md`.
 
-A created pipeline has one job, `perfbot` in stage `optimize`, status `created`; tests end it with
-`FakeGitLab.finish_pipeline`.
+Creating a pipeline runs GitLab's checks in GitLab's order: the user must be at least a Developer (403), may set
+pipeline variables only at the project's minimum role (400 `Insufficient permissions to set pipeline variables`),
+must be allowed to merge into the ref if it is protected (400 `You do not have sufficient permission to run a
+pipeline on …`), and the project's `.gitlab-ci.yml` at the ref must create at least one job
+(`tests.fakes.gitlab_ci_config`). The
+jobs start `created`; tests end them with `FakeGitLab.finish_pipeline`.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.gitlab_api import HttpError, Project, now, paginate, require, route
+from tests.fakes.gitlab_ci_config import JobSpec, configured_jobs
 
 _ids = itertools.count(9000)
 VARIABLE_TYPES = ("env_var", "file")
+ROLES = {"developer": 30, "maintainer": 40, "owner": 50, "no_one_allowed": 10**6}
 
 
 @route("POST", "/projects/:p/pipeline")
@@ -30,9 +36,32 @@ def create_pipeline(fake: Any, request: web.Request, ctx: dict, groups: list[str
         raise HttpError(400, {"error": "variables is invalid"})
     if any(v.get("variable_type", "env_var") not in VARIABLE_TYPES for v in variables):
         raise HttpError(400, {"error": "variables[variable_type] does not have a valid value"})
+    level = project.members.get(ctx["user"], 0)
+    if level < 30:
+        raise HttpError(403, {"message": "403 Forbidden"})
+    if variables and level < ROLES[project.variables_role]:
+        raise HttpError(400, {"message": {"base": ["Insufficient permissions to set pipeline variables"]}})
+    if not project.may_update(ctx["user"], ref):
+        message = (
+            f"You do not have sufficient permission to run a pipeline on '{ref}'. "
+            "Please select a different branch or contact your administrator for assistance."
+        )
+        raise HttpError(400, {"message": {"base": [message]}})
+    values = {v["key"]: str(v.get("value", "")) for v in variables}
+    jobs = configured_jobs(fake, project, commit, ref, values)
     user = fake.state.users[ctx["user"]]
-    record = new_pipeline(project, ref, commit["id"], user, variables)
+    record = new_pipeline(project, ref, commit["id"], user, variables, jobs)
     return record["pipeline"]
+
+
+@route("POST", "/projects/:p/pipelines/:n/cancel")
+def cancel_pipeline(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> Any:
+    record = _record(fake.project(groups[0]), int(groups[1]))
+    for job in record["jobs"]:
+        if job["status"] in ("created", "pending", "running", "manual"):
+            job.update(status="canceled", finished_at=now())
+    record["pipeline"].update(status="canceled", finished_at=now(), updated_at=now())
+    return record["pipeline"], 200
 
 
 @route("GET", "/projects/:p/pipelines")
@@ -77,8 +106,15 @@ def job_artifacts(fake: Any, request: web.Request, ctx: dict, groups: list[str])
     return web.Response(body=job["zip"], content_type="application/zip")
 
 
-def new_pipeline(project: Project, ref: str, sha: str, user: dict, variables: list[dict]) -> dict[str, Any]:
+def new_pipeline(
+    project: Project, ref: str, sha: str, user: dict, variables: list[dict], jobs: list[JobSpec] | None = None
+) -> dict[str, Any]:
+    """A pipeline with `jobs` (default: perfbot's two, one shard and the gather job)."""
     pid, stamp = next(_ids), now()
+    specs = jobs or [
+        JobSpec("perfbot 1/1", "test", "on_success", False),
+        JobSpec("perfbot-gather", "test", "on_success", False),
+    ]
     pipeline = {
         "id": pid,
         "iid": project.next_iid("pipeline"),
@@ -110,12 +146,25 @@ def new_pipeline(project: Project, ref: str, sha: str, user: dict, variables: li
             "details_path": f"/{project.path}/-/pipelines/{pid}",
         },
     }
+    made = [_new_job(project, pid, ref, sha, user, spec, stamp) for spec in specs]
+    clean = [
+        {"key": v["key"], "value": str(v.get("value", "")), "variable_type": v.get("variable_type", "env_var")}
+        for v in variables
+    ]
+    record = {"pipeline": pipeline, "jobs": made, "variables": clean, "user": user}
+    project.pipelines[pid] = record
+    return record
+
+
+def _new_job(project: Project, pid: int, ref: str, sha: str, user: dict, spec: JobSpec, stamp: str) -> dict:
     job_id = next(_ids)
-    job = {
+    return {
         "id": job_id,
-        "name": "perfbot",
-        "stage": "optimize",
-        "status": "created",
+        "name": spec.name,
+        "stage": spec.stage,
+        "status": "manual" if spec.when == "manual" else "created",
+        "when": spec.when,
+        "allow_failure": spec.allow_failure,
         "ref": ref,
         "tag": False,
         "created_at": stamp,
@@ -128,15 +177,60 @@ def new_pipeline(project: Project, ref: str, sha: str, user: dict, variables: li
         "sha": sha,
         "web_url": f"{project.web_url}/-/jobs/{job_id}",
         "artifacts_file": {"filename": None, "size": None},
+        "runner": {"id": 380987, "description": "fake-runner-1", "active": True, "is_shared": True, "tags": []},
         "zip": None,
     }
-    clean = [
-        {"key": v["key"], "value": str(v.get("value", "")), "variable_type": v.get("variable_type", "env_var")}
-        for v in variables
-    ]
-    record = {"pipeline": pipeline, "jobs": [job], "variables": clean, "user": user}
-    project.pipelines[pid] = record
-    return record
+
+
+def job_hook(project: Project, record: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
+    """The Job Hook body GitLab would send for `job` now (`webhook_events.md`, Job events)."""
+    p, user = record["pipeline"], record["user"]
+    commit = project.commits[p["sha"]]
+    return {
+        "object_kind": "build",
+        "ref": p["ref"],
+        "tag": False,
+        "before_sha": p["before_sha"],
+        "sha": p["sha"],
+        "build_id": job["id"],
+        "build_name": job["name"],
+        "build_stage": job["stage"],
+        "build_status": job["status"],
+        "build_created_at": job["created_at"],
+        "build_started_at": job["started_at"],
+        "build_finished_at": job["finished_at"],
+        "build_duration": 17.0,
+        "build_queued_duration": 1.0,
+        "build_allow_failure": job["allow_failure"],
+        "build_failure_reason": job["failure_reason"],
+        "retries_count": 0,
+        "pipeline_id": p["id"],
+        "project_id": project.id,
+        "project_name": project.path.replace("/", " / "),
+        "user": {k: user[k] for k in ("id", "name", "avatar_url")} | {"email": "[REDACTED]"},
+        "commit": {
+            "id": p["id"],
+            "name": None,
+            "sha": p["sha"],
+            "message": commit["message"],
+            "author_name": commit["author_name"],
+            "author_email": commit["author_email"],
+            "status": p["status"],
+            "duration": None,
+            "started_at": None,
+            "finished_at": None,
+        },
+        "repository": {"name": project.path.rpartition("/")[2], "git_http_url": f"{project.web_url}.git"},
+        "project": {
+            "id": project.id,
+            "name": project.path.rpartition("/")[2],
+            "web_url": project.web_url,
+            "path_with_namespace": project.path,
+            "default_branch": project.default_branch,
+        },
+        "runner": job["runner"],
+        "environment": None,
+    }
 
 
 def pipeline_hook(project: Project, record: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +250,7 @@ def pipeline_hook(project: Project, record: dict[str, Any]) -> dict[str, Any]:
             "before_sha": p["before_sha"],
             "source": p["source"],
             "status": p["status"],
-            "stages": ["optimize"],
+            "stages": sorted({job["stage"] for job in record["jobs"]}),
             "created_at": p["created_at"],
             "finished_at": p["finished_at"],
             "duration": 63,
@@ -202,11 +296,11 @@ def _build(job: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
         "duration": 17.0,
         "queued_duration": 1.0,
         "failure_reason": job["failure_reason"],
-        "when": "on_success",
-        "manual": False,
-        "allow_failure": False,
+        "when": job["when"],
+        "manual": job["when"] == "manual",
+        "allow_failure": job["allow_failure"],
         "user": user,
-        "runner": None,
+        "runner": job["runner"],
         "artifacts_file": dict(job["artifacts_file"]),
         "environment": None,
     }
@@ -233,7 +327,7 @@ def _job(project: Project, job_id: int) -> dict[str, Any]:
 
 
 def _job_json(job: dict[str, Any]) -> dict[str, Any]:
-    body = {k: v for k, v in job.items() if k not in ("zip", "pipeline_id", "sha")}
+    body = {k: v for k, v in job.items() if k not in ("zip", "pipeline_id", "sha", "when")}
     body["pipeline"] = {"id": job["pipeline_id"], "ref": job["ref"], "sha": job["sha"], "status": job["status"]}
     body["commit"] = {"id": job["sha"], "short_id": job["sha"][:8]}
     body["artifacts"] = (

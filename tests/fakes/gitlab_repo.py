@@ -3,7 +3,9 @@
 
 Commits are real enough for a publisher: `POST …/repository/commits` with `start_branch` (or `start_sha`)
 creates the branch, actions are checked as GitLab checks them (create on an existing file, update or delete
-of a missing one: 400), and creating a second open MR for the same source branch answers 409.
+of a missing one: 400), and creating a second open MR for the same source branch answers 409. A rebase
+(`PUT …/merge_requests/:iid/rebase`) replays the source branch's own changes onto the target branch at once, or
+records GitLab's `merge_error` when the target changed the same files.
 """
 
 from __future__ import annotations
@@ -140,10 +142,13 @@ def create_mr(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> 
         body["title"],
         fake.state.users[ctx["user"]],
     )
+    users = fake.state.users
     mr.update(
         description=body.get("description") or "",
         squash=bool(body.get("squash", False)),
         force_remove_source_branch=bool(body.get("remove_source_branch", False)),
+        assignees=[users[int(i)] for i in _ids(body.get("assignee_ids")) if int(i) in users],
+        reviewers=[users[int(i)] for i in _ids(body.get("reviewer_ids")) if int(i) in users],
     )
     _set_labels(project, mr, _split(body.get("labels")))
     return mr
@@ -165,12 +170,39 @@ def update_mr(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> 
     return mr
 
 
+@route("PUT", "/projects/:p/merge_requests/:n/rebase")
+def rebase_mr(fake: Any, request: web.Request, ctx: dict, groups: list[str]) -> Any:
+    project = fake.project(groups[0])
+    mr = project.noteable("merge_request", int(groups[1]))["object"]
+    head = project.commits[project.branches[mr["source_branch"]]]
+    parent, target = project.commits[head["parent_ids"][0]], project.commits[project.branches[mr["target_branch"]]]
+    changed = {
+        path for path in set(head["tree"]) | set(parent["tree"]) if head["tree"].get(path) != parent["tree"].get(path)
+    }
+    if any(parent["tree"].get(path) != target["tree"].get(path) for path in changed):
+        mr["merge_error"] = "Rebase failed: Rebase locally, resolve all conflicts, then push the branch."
+    else:
+        tree = {k: v for k, v in target["tree"].items() if k not in changed} | {
+            p: head["tree"][p] for p in changed if p in head["tree"]
+        }
+        commit = project.new_commit(target["id"], tree, head["message"], head["author_name"], head["author_email"])
+        project.branches[mr["source_branch"]] = commit["id"]
+        mr.update(merge_error=None, sha=commit["id"])
+    return {"rebase_in_progress": True}, 202
+
+
+def _ids(value: Any) -> list[Any]:
+    if value in (None, ""):
+        return []
+    return value if isinstance(value, list) else str(value).split(",")
+
+
 def _branch(project: Project, name: str) -> dict[str, Any]:
     commit = project.commits[project.branches[name]]
     return {
         "name": name,
         "merged": False,
-        "protected": name == project.default_branch,
+        "protected": project.is_protected(name),
         "default": name == project.default_branch,
         "developers_can_push": False,
         "developers_can_merge": False,

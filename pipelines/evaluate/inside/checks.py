@@ -9,7 +9,7 @@ candidate the smallest input (by its pickled size) on which it differs is report
 import compare
 import procs
 import wire
-from inputs import build, directory, seeds, show_input
+from inputs import build, directory, seeds, show_input, variants
 
 
 def check(box, spec):
@@ -31,7 +31,7 @@ def _inputs(box, spec):
     for point in spec["points"]:
         where = _where(point["params"])
         try:
-            made, _ = build(box, spec, point["params"], kinds=point["kinds"])
+            made = variants(box, spec, point["params"], point["kinds"])
         except procs.Failure as e:
             skipped.append(f"the variants at {where} ({e})")
             continue
@@ -40,11 +40,11 @@ def _inputs(box, spec):
     if fresh.get("count"):
         where = _where(fresh["params"])
         try:
-            made, seeded = build(box, spec, fresh["params"], seeds(fresh["count"]))
+            [made], seeded = build(box, spec, [{"params": fresh["params"], "seeds": seeds(fresh["count"])}])
         except procs.Failure as e:
             return inputs, [*skipped, f"the fresh seeds at {where} ({e})"]
         if seeded:
-            inputs += [(f"{where}, a fresh seed", payload) for _, payload in made]
+            inputs += [(f"{where}, a fresh seed", payload) for payload in made]
     return inputs, skipped
 
 

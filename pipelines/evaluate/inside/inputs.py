@@ -7,12 +7,26 @@ import secrets
 import procs
 
 
-def build(box, spec, params, seeds=None, kinds=None):
-    """The inputs for `params` as (label, pickle) pairs, and whether the inputs function takes a seed: one per seed
-    (`seeds`), or the degenerate variants of the benchmark input named in `kinds`. procs.Failure when it fails."""
-    mode, extra = ("variants", {"kinds": kinds}) if kinds is not None else ("build", {"seeds": seeds})
-    worker_spec = {"inputs": spec["inputs"], "params": params, "pythonpath": spec["pythonpath"], **extra}
-    timeout = spec["timeout"] * (len(seeds or []) + 1)
+def build(box, spec, jobs):
+    """Inputs for each job ({"params", "seeds"}): a list of pickles per job, built in one fresh process by the
+    reference's inputs function, and whether it takes a seed. procs.Failure when it fails."""
+    worker_spec = {"inputs": spec["inputs"], "jobs": jobs, "pythonpath": spec["pythonpath"]}
+    timeout = spec["timeout"] * (sum(len(job["seeds"]) for job in jobs) + 1)
+    made, seeded = _built(box, spec, "build", worker_spec, timeout)
+    per_job: list[list[bytes]] = [[] for _ in jobs]
+    for index, payload in made:
+        per_job[index].append(payload)
+    return per_job, seeded
+
+
+def variants(box, spec, params, kinds):
+    """(label, pickle) for each degenerate variant named in `kinds` of the benchmark input at `params`."""
+    worker_spec = {"inputs": spec["inputs"], "params": params, "kinds": kinds, "pythonpath": spec["pythonpath"]}
+    made, _seeded = _built(box, spec, "variants", worker_spec, spec["timeout"] * 2)
+    return made
+
+
+def _built(box, spec, mode, worker_spec, timeout):
     worker = procs.Worker(box, mode, worker_spec, directory(spec, spec["reference"]), timeout, 1 << 20, False)
     try:
         inputs, ready = worker.receive_inputs("building the inputs")

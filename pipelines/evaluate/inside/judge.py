@@ -29,6 +29,8 @@ from inputs import build, directory, idle_bytes, seeds, show_input
 MARKER = "PERFBOT-JUDGE "
 MAX_LOOPS = 100_000
 ECHO = "(transport)"
+ECHO_ROUNDS = 3
+"""Rounds (of the batch that asks for it) in which the transport is timed: its median settles quickly."""
 
 
 def main(argv):
@@ -46,19 +48,21 @@ def tests(box, spec):
 
 
 def calibrate(box, spec):
-    """Per point: the loops that make one timed value last at least spec["target_s"], from the reference."""
-    out = {"points": [], "seeded": False, "idle_bytes": idle_bytes(box, spec)}
+    """Per point: the loops that make one timed value last at least spec["target_s"], from the reference (one process
+    for all points: an estimate is all that is needed)."""
     warmup = spec["warmup"]
-    for params in spec["points"]:
-        try:
-            inputs, seeded = build(box, spec, params, seeds(warmup + 3))
-        except procs.Failure as e:
-            return {"error": f"{spec['inputs']} fails at {_where(params)}: {e}", "stage": "inputs"}
-        out["seeded"] = seeded
-        frames, failure, _ = _run(box, spec, spec["reference"], [p for _, p in inputs], [])
-        if failure:
-            return {"error": f"the benchmark fails on the baseline at {_where(params)}: {failure}"}
-        call_ns = min(ns for ns, _ in frames[warmup:]) if warmup else frames[0][0]
+    jobs = [{"params": params, "seeds": seeds(warmup + 3)} for params in spec["points"]]
+    try:
+        per_point, seeded = build(box, spec, jobs)
+    except procs.Failure as e:
+        return {"error": str(e), "stage": "inputs"}
+    frames, failure, _ = _run(box, spec, spec["reference"], [p for point in per_point for p in point], [])
+    if failure:
+        return {"error": f"the benchmark fails on the baseline: {failure}"}
+    out = {"points": [], "seeded": seeded, "idle_bytes": idle_bytes(box, spec)}
+    for index in range(len(spec["points"])):
+        mine = frames[index * (warmup + 3) : (index + 1) * (warmup + 3)]
+        call_ns = min(ns for ns, _ in mine[warmup:])
         loops = 1 if not warmup else max(1, min(MAX_LOOPS, -(-int(spec["target_s"] * 1e9) // max(call_ns, 1))))
         out["points"].append({"loops": loops, "call_ns": call_ns})
     return out
@@ -69,18 +73,21 @@ def measure(box, spec):
     failed: dict[str, dict] = {}
     out = {"points": [], "failures": failed, "idle_bytes": idle_bytes(box, spec), "seeded": False}
     warmup = spec["warmup"]
+    sizes = [warmup + (point["loops"] if warmup else 1) for point in spec["points"]]
+    jobs = [
+        {"params": p["params"], "seeds": seeds(spec["rounds"] * n)} for p, n in zip(spec["points"], sizes, strict=True)
+    ]
+    try:
+        per_point, out["seeded"] = build(box, spec, jobs)
+    except procs.Failure as e:
+        return {"error": f"{spec['inputs']} fails: {e}", "stage": "inputs"}
     for index, point in enumerate(spec["points"]):
-        loops = point["loops"] if warmup else 1
-        per_round = warmup + loops
-        try:
-            inputs, out["seeded"] = build(box, spec, point["params"], seeds(spec["rounds"] * per_round))
-        except procs.Failure as e:
-            return {"error": f"{spec['inputs']} fails at {_where(point['params'])}: {e}", "stage": "inputs"}
-        rounds = []
+        rounds, per_round = [], sizes[index]
         for r in range(spec["rounds"]):
-            chunk = [p for _, p in inputs[r * per_round : (r + 1) * per_round]]
+            chunk = per_point[index][r * per_round : (r + 1) * per_round]
             live = [name for name in versions if name not in failed]
-            measured = _round(box, spec, _order(live, spec, spec["first_round"] + r), chunk, warmup, loops)
+            order = _order(live, spec, spec["first_round"] + r, echo=spec.get("echo") and r < ECHO_ROUNDS)
+            measured = _round(box, spec, order, chunk, warmup)
             if spec["reference"] in measured.failures:
                 failure = measured.failures[spec["reference"]]
                 return {"error": f"the benchmark fails on the baseline at {_where(point['params'])}: {failure}"}
@@ -98,7 +105,7 @@ class _Measured:
         self.values, self.failures, self.frames = {}, {}, {}
 
 
-def _round(box, spec, order, chunk, warmup, loops):
+def _round(box, spec, order, chunk, warmup):
     measured = _Measured()
     warm, timed = chunk[:warmup], chunk[warmup:]
     for name in order:
@@ -188,11 +195,11 @@ def _where(params):
     return " ".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
 
 
-def _order(live, spec, shift):
+def _order(live, spec, shift, echo):
     """The versions in round-robin order (A B, B A, ...), with the echo right after the reference."""
     shift %= max(len(live), 1)
     order = live[shift:] + live[:shift]
-    if spec.get("echo", True):
+    if echo:
         order.insert(order.index(spec["reference"]) + 1, ECHO)
     return order
 

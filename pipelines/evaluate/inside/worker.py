@@ -108,18 +108,22 @@ def _answer(fd_out, outcomes):
 
 
 def build(spec, fd_in, fd_out):
-    """One INPUT frame per requested seed, then READY with {"seeded": whether the inputs function takes a seed}."""
+    """One INPUT frame per requested seed of each job ({"params", "seeds"}), labelled with the job's index, then
+    READY with {"seeded": whether the inputs function takes a seed}."""
     make = _loaded(spec["inputs"], fd_out)
     if make is None:
         return
     seeded = takes_seed(make)
-    for seed in spec["seeds"]:
-        try:
-            made = _call_inputs(make, spec, seed if seeded else None)
-        except Exception as e:
-            wire.send(fd_out, wire.ERROR, _described(e, f"building the input ({spec['inputs']})").encode())
-            return
-        _send_input(fd_out, None, made)
+    for index, job in enumerate(spec["jobs"]):
+        for seed in job["seeds"]:
+            try:
+                made = _call_inputs(make, {**spec, "params": job["params"]}, seed if seeded else None)
+            except Exception as e:
+                where = " ".join(f"{k}={v}" for k, v in job["params"].items())
+                message = f"{spec['inputs']} fails at {where}: raised {type(e).__name__}: {_short(str(e))}"
+                wire.send(fd_out, wire.ERROR, message.encode())
+                return
+            _send_input(fd_out, index, made)
     wire.send(fd_out, wire.READY, json.dumps({"seeded": seeded}).encode())
 
 

@@ -33,6 +33,6 @@ def test_the_perfbot_image_builds_from_the_offline_base_and_runs_the_ci_commands
     probe = (
         "from importlib.resources import files; t = files('templates'); "
         "print(all(t.joinpath(*p).is_file() for p in "
-        "[('report', 'report.md.j2'), ('notes', 'nothing.md.j2'), ('ci', 'perfbot.gitlab-ci.yml')]))"
+        "[('report', 'report.md.j2'), ('notes', 'nothing.md.j2'), ('perfbot', 'template.yml')]))"
     )
     assert run("python", "-c", probe).strip() == "True"

@@ -63,6 +63,7 @@ def test_a_scheduled_run_skips_a_target_with_an_open_mr_and_opens_at_most_n_new_
         existing["labels"] = ["perfbot", "performance"]
     env = {
         "CI_PIPELINE_SOURCE": "schedule",
+        "PERFBOT_RUN": "scheduled",
         "CI_PIPELINE_ID": "4242",
         "CI_PROJECT_ID": str(gl.project.id),
         "CI_COMMIT_SHA": gl.base_sha,

@@ -12,18 +12,13 @@ import pytest
 from pydantic import SecretStr
 
 from bot.errors import PublishError
+from bot.forge import PipelineJob
 from bot.publish.publisher import Publisher, branch_name, make_publisher
-from bot.server.events import JobInfo
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings
 from pipelines.runfiles import Origin, load_run
-from tests.bot.ci import conftest as ci
 from tests.bot.ci.conftest import BOT_TOKEN, Lab, copy_run
 from tests.fakes import gitlab_ci
-
-# The CI tests' fixtures: one finished run (made once per session) and a fake GitLab holding its repo.
-finished_run = ci.finished_run
-lab = ci.lab
 
 
 def finished_pipeline(gl: Lab, artifacts: dict[str, bytes] | None) -> Handoff:
@@ -41,15 +36,16 @@ def finished_pipeline(gl: Lab, artifacts: dict[str, bytes] | None) -> Handoff:
         requester="dana",
         requester_id=gl.developer["id"],
     )
+    final = next(b for b in hook["builds"] if b["name"] == "perfbot-gather")
+    job = PipelineJob(final["id"], final["name"], final["status"], f"{gl.project.web_url}/-/jobs/{final['id']}")
     return Handoff(
         project_id=gl.project.id,
         pipeline_id=attrs["id"],
         pipeline_url=attrs["url"],
-        ref="main",
         request_id="handoff0request1",
         origin=origin,
         variables={"PERFBOT_REQUEST": "handoff0request1"},
-        jobs=[JobInfo.model_validate(build) for build in hook["builds"]],
+        jobs=[job],
     )
 
 

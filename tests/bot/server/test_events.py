@@ -7,7 +7,8 @@ import json
 import pytest
 
 from bot.errors import PayloadError
-from bot.server.events import Ignored, OptimizeRequested, PipelineFinished, find_command, parse_event
+from bot.server.events import Ignored, OptimizeRequested, PipelineFinished, parse_event
+from bot.server.grammar import find_command
 from tests.bot.conftest import fixture
 
 

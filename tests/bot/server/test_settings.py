@@ -23,6 +23,11 @@ def test_defaults_fill_in_what_the_environment_leaves_out() -> None:
     assert settings.gitlab_url == "https://gitlab.example.com"
     assert (settings.host, settings.port) == ("0.0.0.0", 8080)
     assert (settings.db, settings.label, settings.ref) == (Path("perfbot.db"), "perfbot", None)
+    assert (settings.trusted_branches, settings.mr_assignees, settings.mr_reviewers) == (
+        "protected",
+        "requester",
+        "requester",
+    )
 
 
 def test_the_environment_wins_over_the_yaml_file(tmp_path: Path) -> None:
@@ -46,6 +51,7 @@ def test_the_environment_wins_over_the_yaml_file(tmp_path: Path) -> None:
             "PERFBOT_MAX_RUNS_PER_PROJECT Input should be greater than or equal to 1",
         ),
         ({"PERFBOT_WEBHOOK_SECRET": "   "}, "PERFBOT_WEBHOOK_SECRET must not be empty"),
+        ({"PERFBOT_TRUSTED_BRANCHES": "some"}, "PERFBOT_TRUSTED_BRANCHES Input should be 'protected', 'all' or 'none'"),
     ],
 )
 def test_a_missing_or_invalid_setting_is_named(env: dict[str, str], message: str) -> None:

@@ -6,6 +6,8 @@ import re
 from importlib import resources
 from typing import Any
 
+import pytest
+
 from tests.bot.conftest import BotHarness, wait_for
 
 
@@ -20,7 +22,7 @@ def bot_notes(harness: BotHarness, kind: str, iid: int) -> list[dict[str, Any]]:
     return [n for n in notes if n["author"]["username"] == "perfbot"]
 
 
-async def test_an_optimize_note_on_a_merge_request_starts_one_pipeline_on_its_source_branch(
+async def test_an_optimize_note_on_a_merge_request_runs_the_default_branchs_ci_on_the_merge_requests_code(
     harness: BotHarness,
 ) -> None:
     w = harness.world
@@ -31,9 +33,12 @@ async def test_an_optimize_note_on_a_merge_request_starts_one_pipeline_on_its_so
     assert (status, body) == (202, {"status": "accepted"})
     replies = await wait_for(lambda: bot_notes(harness, "merge_request", w.mr["iid"]))
     [pipeline] = w.fake.pipelines(w.project)
-    assert pipeline["ref"] == "feature"
+    assert pipeline["ref"] == "main"  # `feature` is not protected: its CI config is the requester's to change
     assert f"[#{pipeline['id']}]({pipeline['web_url']})" in replies[0]["body"]
+    assert f"checks out `refs/merge-requests/{w.mr['iid']}/head`" in replies[0]["body"]
     got = variables(harness, pipeline["id"])
+    assert got["PERFBOT_CHECKOUT"] == f"refs/merge-requests/{w.mr['iid']}/head"
+    assert (got["PERFBOT_TARGET_BRANCH"], got["PERFBOT_SOURCE_BRANCH"]) == ("feature", "feature")
     assert got["PERFBOT_TARGET"] == "src/stats.py::mean"
     assert got["PERFBOT_TARGET_SLUG"] == "src-stats-py-mean"
     assert (got["PERFBOT_AGENTS"], got["PERFBOT_STEPS"]) == ("2", "5")
@@ -42,6 +47,25 @@ async def test_an_optimize_note_on_a_merge_request_starts_one_pipeline_on_its_so
     assert got["PERFBOT_REQUESTER"] == "dana"
     assert got["PERFBOT_PROJECT_ID"] == str(w.project.id)
     assert [a["name"] for a in w.fake.awards(w.project, "merge_request", w.mr["iid"], got_note(payload))] == ["eyes"]
+
+
+@pytest.mark.parametrize(
+    ("protected", "trusted", "ref"), [(True, "protected", "feature"), (False, "all", "feature"), (True, "none", "main")]
+)
+async def test_a_trusted_merge_request_branch_runs_its_own_ci_config(
+    harness: BotHarness, protected: bool, trusted: str, ref: str
+) -> None:
+    w = harness.world
+    if protected:
+        w.project.protected.add("feature")
+    await harness.restart(settings=harness.settings.model_copy(update={"trusted_branches": trusted}))
+
+    assert (await harness.post(harness.note("/optimize", on="merge_request")))[0] == 202
+
+    await wait_for(lambda: bot_notes(harness, "merge_request", w.mr["iid"]))
+    [pipeline] = w.fake.pipelines(w.project)
+    assert pipeline["ref"] == ref
+    assert ("PERFBOT_CHECKOUT" in variables(harness, pipeline["id"])) == (ref == "main")
 
 
 def got_note(payload: dict[str, Any]) -> int:
@@ -82,7 +106,7 @@ async def test_adding_the_label_to_a_merge_request_starts_a_pipeline(harness: Bo
 
     await wait_for(lambda: bot_notes(harness, "merge_request", w.mr["iid"]))
     [pipeline] = w.fake.pipelines(w.project)
-    assert pipeline["ref"] == "feature"
+    assert pipeline["ref"] == "main"
     assert variables(harness, pipeline["id"])["PERFBOT_MR_IID"] == str(w.mr["iid"])
 
 
@@ -110,7 +134,7 @@ async def test_optimize_help_answers_with_the_grammar_and_starts_nothing(harness
 
 
 async def test_the_pipeline_carries_every_variable_the_ci_templates_resource_group_names(harness: BotHarness) -> None:
-    template = (resources.files("templates") / "ci" / "perfbot.gitlab-ci.yml").read_text(encoding="utf-8")
+    template = (resources.files("templates") / "perfbot" / "template.yml").read_text(encoding="utf-8")
     groups = re.findall(r"^\s*resource_group: (.+)$", template, re.MULTILINE)
     named = {name for group in groups for name in re.findall(r"\$(PERFBOT_\w+)", group)}
     w = harness.world

@@ -15,6 +15,15 @@ from pydantic import SecretStr
 from tests.bot.conftest import BotHarness, fixture
 
 
+def with_field(payload: dict[str, Any], path: tuple[str, ...], value: object) -> dict[str, Any]:
+    """`payload` with the field at `path` set to `value`."""
+    target = payload
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return payload
+
+
 async def assert_alive(harness: BotHarness) -> None:
     assert harness.client is not None
     response = await harness.client.get("/healthz")
@@ -55,28 +64,33 @@ async def test_a_body_that_is_not_a_json_object_is_rejected_with_400_and_the_ser
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("object_attributes",), None),
-        (("object_attributes", "note"), 42),
         (("object_attributes", "id"), "twelve"),
         (("user",), []),
         (("project", "id"), None),
         (("merge_request",), None),
     ],
 )
-async def test_a_note_event_of_the_wrong_shape_is_rejected_with_400_naming_the_field(
+async def test_an_optimize_note_lacking_a_field_the_bot_needs_is_rejected_with_400_naming_it(
     harness: BotHarness, path: tuple[str, ...], value: object
 ) -> None:
-    payload = harness.note("/optimize")
-    target = payload
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-
-    status, body = await harness.post(payload)
+    status, body = await harness.post(with_field(harness.note("/optimize"), path, value))
 
     assert status == 400
     assert path[0] in body["error"]
     await assert_alive(harness)
+    await assert_nothing_happened(harness)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [(("object_attributes",), None), (("object_attributes", "note"), 42), (("user",), None), (("project",), 7)],
+)
+async def test_a_note_without_an_optimize_command_is_ignored_with_200_whatever_else_it_lacks(
+    harness: BotHarness, path: tuple[str, ...], value: object
+) -> None:
+    status, body = await harness.post(with_field(harness.note("LGTM"), path, value))
+
+    assert (status, body["status"]) == (200, "ignored")
     await assert_nothing_happened(harness)
 
 
