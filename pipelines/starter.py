@@ -42,7 +42,7 @@ class Proposal:
 
 
 def render_config(proposal: Proposal) -> str:
-    template = files("templates").joinpath("perfbot.yml").read_text(encoding="utf-8")
+    template = files("templates").joinpath("init", "perfbot.yml").read_text(encoding="utf-8")
     roots = proposal.pythonpath
     note = f"{proposal.share:.0%} of the tests' own time, found by profiling them" if proposal.share else ""
     return jinja2.Template(template, undefined=jinja2.StrictUndefined, keep_trailing_newline=True).render(

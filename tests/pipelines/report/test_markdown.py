@@ -162,7 +162,7 @@ def test_a_time_only_run_shows_and_claims_no_memory() -> None:
     data = report([point(1000, 2, 1e-3, 1e-4)])
     data["benchmark"]["metrics"] = {"time": 1.0}
     text = render_markdown(data)
-    assert "| n | d | before | after | speedup | 95% interval |\n" in text
+    assert "| n | d | before | after | speedup |\n" in text
     assert "memory before" not in text
 
 
