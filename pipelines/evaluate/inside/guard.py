@@ -10,9 +10,8 @@
 """
 
 import ctypes
-import platform
+import os
 import struct
-from typing import Any
 
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
@@ -44,7 +43,7 @@ def lock():
         missing.append("oom_score_adj")
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
         missing.append("non-dumpable")
-    program = _program(platform.machine())
+    program = _program(os.uname().machine)
     if program is None or not _install(libc, program):
         missing.append("seccomp")
     return missing
@@ -55,7 +54,7 @@ def _program(machine):
     if machine not in _ARCHES:
         return None
     arch, numbers = _ARCHES[machine]
-    code: list[tuple[Any, ...]] = [
+    code: list[tuple] = [
         (LD_ABS, None, None, _ARCH),
         (JEQ, None, "allow", arch),
         (LD_ABS, None, None, _NR),
@@ -85,7 +84,7 @@ def _program(machine):
 
 def _resolve(code):
     labels: dict[str, int] = {}
-    plain: list[tuple[Any, ...]] = []
+    plain: list[tuple] = []
     for i, item in enumerate(code):
         if isinstance(item[0], str):
             labels[item[0]] = i

@@ -14,7 +14,6 @@ import json
 import os
 import struct
 import sys
-from typing import Any
 
 HEADER = struct.Struct(">cQ")
 READY, CALL, OUTCOMES, ERROR, QUIT, PREPARED, INPUT = b"R", b"C", b"O", b"E", b"Q", b"P", b"I"
@@ -286,22 +285,22 @@ def _hashable(kind, items):
 
 def _decode_array(tree):
     shape = tuple(int(n) for n in tree["shape"])
-    numpy: Any
     try:
         import numpy
     except ImportError:
-        numpy = None
+        return _decode_without_numpy(tree, shape)
     if "items" in tree:
-        items = [decode(v) for v in tree["items"]]
-        if numpy is None:
-            return Struct("array", "numpy.ndarray", (("dtype", tree["A"]), ("shape", shape), ("items", tuple(items))))
-        array = numpy.empty(len(items), dtype=object)
-        array[:] = items
+        array = numpy.empty(len(tree["items"]), dtype=object)
+        array[:] = [decode(v) for v in tree["items"]]
         return array.reshape(shape)
-    data = base64.b64decode(tree["data"])
-    if numpy is None:
-        return RawArray(str(tree["A"]), shape, data)
     try:
-        return numpy.frombuffer(data, dtype=numpy.dtype(tree["A"])).reshape(shape)
+        return numpy.frombuffer(base64.b64decode(tree["data"]), dtype=numpy.dtype(tree["A"])).reshape(shape)
     except (TypeError, ValueError) as e:
         raise DecodeError(f"an array that does not match its dtype and shape: {e}") from None
+
+
+def _decode_without_numpy(tree, shape):
+    if "items" in tree:
+        items = tuple(decode(v) for v in tree["items"])
+        return Struct("array", "numpy.ndarray", (("dtype", tree["A"]), ("shape", shape), ("items", items)))
+    return RawArray(str(tree["A"]), shape, base64.b64decode(tree["data"]))

@@ -104,4 +104,4 @@ def test_a_job_without_the_models_api_key_fails_at_once_and_its_report_and_reply
     assert "ANTHROPIC_API_KEY is not set in this job" in error and "Settings → CI/CD → Variables" in error
     assert ("marked Protected" in error) is hint
     [reply] = gl.bot_notes("merge_request", gl.mr["iid"])
-    assert "ANTHROPIC_API_KEY is not set in this job" in reply["body"]
+    assert "ANTHROPIC\\_API\\_KEY is not set in this job" in reply["body"]  # shown as text: `_` escaped
