@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.config import load_config  # noqa: E402
 from pipelines.evaluate import Candidate, Evaluator  # noqa: E402
+from pipelines.evaluate.harness import _lock_key, measurement_lock  # noqa: E402
 from sandbox.factory import open_sandbox  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "closest-pair"
@@ -201,16 +202,16 @@ def by_hand(repo: Path, work: Path, fast: str, report: dict[str, Any]) -> float:
 
 
 _PYPERF = """
-import importlib, sys, pyperf
+import importlib, os, sys
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(here, "lib"), os.path.join(here, VERSION)]  # pyperf's workers get a minimal environment
+import pyperf
 runner = pyperf.Runner(processes=4, values=3, warmups=1)
-runner.argparser.add_argument("path")
-runner.argparser.add_argument("entry")
-options = runner.parse_args()
-sys.path.insert(0, options.path)
-module, function = options.entry.split(":")
+runner.parse_args()
+module, function = ENTRY.split(":")
 import bench_inputs
 arguments = bench_inputs.make(**PARAMS)
-runner.bench_func(options.entry, getattr(importlib.import_module(module), function), *arguments)
+runner.bench_func(ENTRY, getattr(importlib.import_module(module), function), *arguments)
 """
 
 
@@ -220,7 +221,16 @@ def pyperf_speedups(kind: str) -> None:
         (WARMTH / "task", "records.py", WARMTH / "fast_records.py", {"n": 12000}),
     ]
     print("pyperf: per task, the largest grid point; speedups baseline/candidate")
-    header = ["task", "point", "perfbot cold", "perfbot warm", "pyperf", "warm vs pyperf"]
+    header = [
+        "task",
+        "point",
+        "perfbot cold",
+        "perfbot warm",
+        "pyperf",
+        "warm vs pyperf",
+        "base ms p/py",
+        "fast ms p/py",
+    ]
     print("  " + " ".join(f"{h:>14s}" for h in header))
     with tempfile.TemporaryDirectory(prefix="perfbot-pyperf-") as tmp:
         for source, target, fast_file, params in tasks:
@@ -234,6 +244,11 @@ def pyperf_speedups(kind: str) -> None:
             warm, cold, reference = point.ratios["time"], point.cold_ratio or math.nan, base_s / fast_s
             where = " ".join(f"{k}={v}" for k, v in params.items())
             cells = [f"{cold:.1f}x", f"{warm:.1f}x", f"{reference:.1f}x", f"{warm / reference - 1:+.1%}"]
+            assert point.baseline is not None
+            cells += [
+                f"{point.baseline.median_s * 1e3:.1f}/{base_s * 1e3:.1f}",
+                f"{point.time_s * 1e3:.2f}/{fast_s * 1e3:.2f}",
+            ]
             print("  " + " ".join(f"{c:>14s}" for c in [source.name, where, *cells]))
 
 
@@ -242,15 +257,17 @@ def pyperf_times(sandbox: Any, repo: Path, target: str, fast: str, params: dict[
     import pyperf
 
     sandbox.put_dir(Path(pyperf.__file__).parent, "pyperf-run/lib/pyperf")
-    script = _PYPERF.replace("PARAMS", repr(params)).encode()
     means = []
     for name, text in (("base", None), ("fast", fast)):
+        script = _PYPERF.replace("PARAMS", repr(params)).replace("ENTRY", repr(entry)).replace("VERSION", repr(name))
         sandbox.put_dir(repo, f"pyperf-run/{name}")
-        sandbox.put_files(
-            {"pyperf-run/bench.py": script, **({f"pyperf-run/{name}/{target}": text.encode()} if text else {})}
-        )
-        command = f"PYTHONPATH=lib python3 bench.py -q -o {name}.json {name} {entry}"
-        result = sandbox.execute(command, timeout=1800, cwd="pyperf-run")
+        files = {f"pyperf-run/{name}.py": script.encode()}
+        if text:
+            files[f"pyperf-run/{name}/{target}"] = text.encode()
+        sandbox.put_files(files)
+        command = f"python3 {name}.py -q -o {name}.json"
+        with measurement_lock(_lock_key(sandbox), print):  # as perfbot's own timing: no other run on these CPUs
+            result = sandbox.execute(command, timeout=1800, cwd="pyperf-run")
         if not result.ok:
             raise SystemExit(f"pyperf failed on {name}: {result.output[-2000:]}")
         data = json.loads(sandbox.get_file(f"pyperf-run/{name}.json"))

@@ -316,6 +316,7 @@ class Evaluator:
             "abs_tol": bench.abs_tol,
             "compare": bench.check_outputs,
             "warmup": bench.warmup,
+            "hold": bench.measure == "warm",
             "scratch": [],
             **extra,
         }

@@ -212,6 +212,22 @@ class Worker:
         self._receive(wire.READY, what)
         return elapsed, outcomes
 
+    def hold(self, payload, what="a warm-up call"):
+        """Nanoseconds of one HOLD frame: the calls made, their outcomes kept by the worker until `collect`."""
+        started = time.perf_counter_ns()
+        wire.send(self._in, wire.HOLD, payload)
+        self._receive(wire.READY, what)
+        return time.perf_counter_ns() - started
+
+    def collect(self, what="a warm-up call's outcomes"):
+        """(nanoseconds, outcomes payload) of the oldest held frame: whatever work a worker put off is timed here."""
+        started = time.perf_counter_ns()
+        wire.send(self._in, wire.COLLECT)
+        outcomes = self._receive(wire.OUTCOMES, what)
+        elapsed = time.perf_counter_ns() - started
+        self._receive(wire.READY, what)
+        return elapsed, outcomes
+
     def prepare(self, payload):
         wire.send(self._in, wire.PREPARED, payload)
         self._receive(wire.READY, "preparing")

@@ -17,6 +17,8 @@ import sys
 
 HEADER = struct.Struct(">cQ")
 READY, CALL, OUTCOMES, ERROR, QUIT, PREPARED, INPUT = b"R", b"C", b"O", b"E", b"Q", b"P", b"I"
+HOLD, COLLECT = b"H", b"K"
+"""A warm-up call whose outcomes the worker keeps (answering READY), and the request for the oldest kept ones."""
 MAX_FRAME = 256 << 20
 """The largest frame a judge reads; a worker that sends more is stopped."""
 _SCALARS = frozenset({int, float, str, bool, type(None)})

@@ -4,7 +4,9 @@
 
 Modes:
     serve     import the entry, say READY, then answer each CALL frame (a pickle of [(args, kwargs), ...]) with an
-              OUTCOMES frame (wire.encode of [status, value, args after, kwargs after] per call), then READY again
+              OUTCOMES frame (wire.encode of [status, value, args after, kwargs after] per call), then READY again;
+              a HOLD frame is called the same way but its outcomes are kept, unencoded, and READY is the answer;
+              COLLECT sends the oldest kept outcomes (so encoding them cannot disturb the calls timed after)
     echo      the same without the entry: it answers with outcomes prepared beforehand (a PREPARED frame), so the
               judge can time the transport alone
     build     call the inputs function for each requested seed (None: its default) and send the pickled list
@@ -56,37 +58,49 @@ def serve(spec, fd_in, fd_out):
     if function is None:
         return
     wire.send(fd_out, wire.READY)
+    held: list = []
     while True:
         kind, payload = wire.receive(fd_in)
-        if kind != wire.CALL:
+        if kind == wire.COLLECT and held:
+            _answer(fd_out, held.pop(0))
+        elif kind in (wire.CALL, wire.HOLD):
+            calls = unpickled(payload)
+            outcomes = []
+            for args, kwargs in calls:
+                try:
+                    outcomes.append(["r", function(*args, **kwargs), args, kwargs])
+                except Exception as e:
+                    outcomes.append(["x", [type(e).__name__, _short(str(e))], args, kwargs])
+            if kind == wire.HOLD:
+                held.append(outcomes)
+            else:
+                _answer(fd_out, outcomes)
+            del calls, outcomes
+        else:
             return
-        calls = unpickled(payload)
-        outcomes = []
-        for args, kwargs in calls:
-            try:
-                outcomes.append(["r", function(*args, **kwargs), args, kwargs])
-            except Exception as e:
-                outcomes.append(["x", [type(e).__name__, _short(str(e))], args, kwargs])
-        _answer(fd_out, outcomes)
-        del calls, outcomes
         wire.send(fd_out, wire.READY)
 
 
 def echo(spec, fd_in, fd_out):
     wire.send(fd_out, wire.READY)
-    values = [None]
+    values: list = [None]
+    held: list = []
     while True:
         kind, payload = wire.receive(fd_in)
         if kind == wire.PREPARED:
             values = [outcome[1] for outcome in wire.loads(payload)] or [None]
-            wire.send(fd_out, wire.READY)
-            continue
-        if kind != wire.CALL:
+        elif kind == wire.COLLECT and held:
+            _answer(fd_out, held.pop(0))
+        elif kind in (wire.CALL, wire.HOLD):
+            calls = unpickled(payload)
+            outcomes = [["r", values[i % len(values)], a, k] for i, (a, k) in enumerate(calls)]
+            if kind == wire.HOLD:
+                held.append(outcomes)
+            else:
+                _answer(fd_out, outcomes)
+            del calls, outcomes
+        else:
             return
-        calls = unpickled(payload)
-        outcomes = [["r", values[i % len(values)], a, k] for i, (a, k) in enumerate(calls)]
-        _answer(fd_out, outcomes)
-        del calls, outcomes
         wire.send(fd_out, wire.READY)
 
 
