@@ -13,8 +13,9 @@ overhead  Wall time of `perfbot evaluate` with one candidate against the same wo
           grid point and round a fresh process per version that builds its input, warms up and times the call
           (goal: at most 1.3x).
 pyperf    For the bundled example and the bytes-buffer task (tests/pipelines/evaluate/warmth), cold and warm speedups
-          from perfbot beside pyperf's (4 processes, 1 warm-up, 3 values each) for the same functions, measured in
-          the same sandbox (goal: perfbot's warm speedup within 10% of pyperf's).
+          from perfbot beside pyperf's for the same functions in the same sandbox: 6 pyperf runs a version of one
+          process each (1 warm-up, 3 values), alternating between the versions; the median of their values
+          (goal: perfbot's warm speedup within 10% of pyperf's).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from pipelines.evaluate.harness import _lock_key, measurement_lock  # noqa: E402
 from sandbox.factory import open_sandbox  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "closest-pair"
+PYPERF_RUNS = 6
+"""pyperf runs per version, one process each, alternating."""
 WARMTH = ROOT / "tests" / "pipelines" / "evaluate" / "warmth"
 PERFBOT = Path(sys.executable).parent / "perfbot"
 GRID = {"n": [200, 800], "d": [2]}
@@ -206,7 +209,7 @@ import importlib, os, sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(here, "lib"), os.path.join(here, VERSION)]  # pyperf's workers get a minimal environment
 import pyperf
-runner = pyperf.Runner(processes=4, values=3, warmups=1)
+runner = pyperf.Runner(values=3, warmups=1)
 runner.parse_args()
 module, function = ENTRY.split(":")
 import bench_inputs
@@ -253,11 +256,12 @@ def pyperf_speedups(kind: str) -> None:
 
 
 def pyperf_times(sandbox: Any, repo: Path, target: str, fast: str, params: dict[str, Any], entry: str) -> list[float]:
-    """pyperf's mean time of the baseline's and the fast version's entry, run in the same sandbox as perfbot's."""
+    """pyperf's time of the baseline's and the fast version's entry, in the same sandbox as perfbot's: pyperf runs
+    of one process each, alternating between the versions (so a change in the machine's load falls on both), and
+    the median of all their values per version."""
     import pyperf
 
     sandbox.put_dir(Path(pyperf.__file__).parent, "pyperf-run/lib/pyperf")
-    means = []
     for name, text in (("base", None), ("fast", fast)):
         script = _PYPERF.replace("PARAMS", repr(params)).replace("ENTRY", repr(entry)).replace("VERSION", repr(name))
         sandbox.put_dir(repo, f"pyperf-run/{name}")
@@ -265,14 +269,17 @@ def pyperf_times(sandbox: Any, repo: Path, target: str, fast: str, params: dict[
         if text:
             files[f"pyperf-run/{name}/{target}"] = text.encode()
         sandbox.put_files(files)
-        command = f"python3 {name}.py -q -o {name}.json"
-        with measurement_lock(_lock_key(sandbox), print):  # as perfbot's own timing: no other run on these CPUs
-            result = sandbox.execute(command, timeout=1800, cwd="pyperf-run")
-        if not result.ok:
-            raise SystemExit(f"pyperf failed on {name}: {result.output[-2000:]}")
-        data = json.loads(sandbox.get_file(f"pyperf-run/{name}.json"))
-        means.append(statistics.fmean(v for run in data["benchmarks"][0]["runs"] for v in run.get("values", [])))
-    return means
+    values: dict[str, list[float]] = {"base": [], "fast": []}
+    for run in range(PYPERF_RUNS):
+        for name in ("base", "fast") if run % 2 == 0 else ("fast", "base"):
+            command = f"python3 {name}.py -q -p 1 -o {name}-{run}.json"
+            with measurement_lock(_lock_key(sandbox), print):  # as perfbot's own timing: no other run on these CPUs
+                result = sandbox.execute(command, timeout=1800, cwd="pyperf-run")
+            if not result.ok:
+                raise SystemExit(f"pyperf failed on {name}: {result.output[-2000:]}")
+            data = json.loads(sandbox.get_file(f"pyperf-run/{name}-{run}.json"))
+            values[name] += [v for r in data["benchmarks"][0]["runs"] for v in r.get("values", [])]
+    return [statistics.median(values["base"]), statistics.median(values["fast"])]
 
 
 def fast_text(path: Path) -> str:
