@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from bot.errors import ForgeError
-from bot.forge import DEVELOPER, Forge, User
+from bot.forge import DEVELOPER, Forge, ForgeError, User
 from pipelines.commands.doctor import Check
 
 EXPIRY_WARNING_DAYS = 14

@@ -2,7 +2,7 @@
 
 The one implementation (`bot.gitlab.GitLabForge`) wraps python-gitlab; callers go through `bot.retry.Retry`,
 which owns the retry policy (the server's worker off the event loop, the publisher in its own thread). Failures
-raise `bot.errors.ForgeError` carrying the HTTP status (None when GitLab did not answer), so the caller can tell
+raise `ForgeError` (below) carrying the HTTP status (None when GitLab did not answer), so the caller can tell
 transient from final.
 """
 
@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol
+
+from pipelines.errors import PerfbotError
 
 NoteableKind = Literal["merge_request", "issue"]
 DEVELOPER = 30
@@ -169,3 +171,48 @@ class Forge(Protocol):
     def project(self, project_id: int | str) -> dict[str, Any]:
         """The project as `GET /projects/:id` shows it to this token."""
         ...
+
+
+# The exception family of the GitLab bot.
+#
+# PerfbotError (pipelines.errors)
+# └── BotError                 base of everything the bot raises on purpose
+# ├── SettingsError        missing or invalid server settings (exit code 2 at start)
+# ├── PayloadError         a delivery the bot cannot read (answered with its 4xx `status`: 400, 408, 413)
+# ├── CommandError         a bad `/optimize` argument (answered with a note showing the grammar)
+# ├── ForgeError           a GitLab call that still failed after the retries
+# └── PublishError         a finished run that cannot be published (no artifacts, or GitLab refused)
+#
+# Messages name what is wrong and what was expected; they never contain a token or a secret.
+
+
+class BotError(PerfbotError):
+    """Base class of the bot's errors."""
+
+
+class SettingsError(BotError):
+    exit_code = 2
+
+
+class PayloadError(BotError):
+    """The delivery is not JSON, lacks a field the bot needs, or did not arrive whole; the text says which."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class CommandError(BotError):
+    """A `/optimize` comment the grammar does not accept; the text is shown to the user."""
+
+
+class ForgeError(BotError):
+    """A GitLab API call failed for good; `status` is the last HTTP status (None: no answer)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class PublishError(BotError):
+    """A run that cannot be published as it stands (no job has its artifacts, or GitLab refused for good)."""

@@ -16,8 +16,7 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabError
 
-from bot.errors import ForgeError
-from bot.forge import REQUEST_VARIABLE, MergeRequest, Note, Noteable, Pipeline, PipelineJob, TokenInfo, User
+from bot.forge import REQUEST_VARIABLE, ForgeError, MergeRequest, Note, Noteable, Pipeline, PipelineJob, TokenInfo, User
 
 T = TypeVar("T")
 _RECENT = 20

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from bot.errors import ForgeError
+from bot.forge import ForgeError
 
 T = TypeVar("T")
 

@@ -9,6 +9,7 @@ so it makes a cycle exactly when that `__init__` imports the module back.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,3 +124,31 @@ def test_one_module_talks_to_python_gitlab() -> None:
         if any(target.split(".")[0] == "gitlab" for target in imported(name, path, set(known)))
     )
     assert len(users) <= 1, f"python-gitlab is imported by {users}"
+
+
+def walked_files(section: str) -> list[str]:
+    """The Python files a walk-through in docs/architecture.md names, each once, in order. A bare name (`judge.py`)
+    lies in the folder of the path or folder named last before it."""
+    found: dict[str, None] = {}
+    folder = ""
+    for token in re.findall(r"`([\w./]+)`", section):
+        if token.startswith("tests/"):
+            continue
+        if token.endswith("/"):
+            folder = token.rstrip("/")
+        elif token.endswith(".py"):
+            path = token if "/" in token else f"{folder}/{token}"
+            folder = path.rpartition("/")[0]
+            found[path] = None
+    return list(found)
+
+
+def test_the_optimize_walk_through_counts_the_files_it_names() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text[text.index("## One `/optimize` note") : text.index("## One `perfbot optimize`")]
+    files = walked_files(section)
+    missing = [path for path in files if not (ROOT / path).is_file()]
+    assert not missing, f"docs/architecture.md names files that do not exist: {missing}"
+    stated = re.search(r"each counted once: (\d+) Python files", section)
+    assert stated, "the walk-through no longer states how many files it passes through"
+    assert int(stated.group(1)) == len(files), f"the walk-through says {stated.group(1)} files and names {len(files)}"

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.ci.run import FINALISTS_FILE, run_id
-from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config
 from pipelines.errors import UsageError
 from pipelines.evaluate import Candidate, CandidateResult, PointResult, TestsResult, Timing
 from pipelines.report import Cost, Report, write_artifacts
 from pipelines.runfiles import Request, write_run_files
 from pipelines.select.selection import measure_and_select
-from pipelines.trace import Trace
+from pipelines.trace import LiveProgress, Trace
 from sandbox.factory import SandboxKind
 
 

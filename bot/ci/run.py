@@ -14,13 +14,13 @@ from typing import Any
 
 from bot.ci.shard import Shard
 from pipelines.agent.prompts import Focus
-from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config
 from pipelines.report import Report, write_artifacts
 from pipelines.report.build import build_report
 from pipelines.report.markdown import outcome_line
 from pipelines.runfiles import Request, write_json, write_run_files
 from pipelines.select.search import run_search
+from pipelines.trace import LiveProgress
 from sandbox.factory import SandboxKind
 
 FINALISTS_FILE = "finalists.json"

@@ -15,12 +15,12 @@ from bot.ci.run import optimize_in_ci
 from bot.ci.variables import narrowed
 from bot.publish.publisher import Outcome, Publisher, branch_prefix
 from pipelines.agent.prompts import Focus
-from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config
 from pipelines.errors import UsageError
 from pipelines.localize.profile import Hotspot, find_hotspots
 from pipelines.runfiles import Origin, Request, load_run
 from pipelines.sandbox_image import with_sandbox_image
+from pipelines.trace import LiveProgress
 from sandbox.factory import SandboxKind, open_sandbox
 
 MIN_SHARE = 0.01

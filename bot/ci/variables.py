@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pipelines.commands.doctor import key_check
 from pipelines.config import Config, TargetConfig
 from pipelines.errors import UsageError
 from pipelines.runfiles import Origin, Request
@@ -123,3 +125,52 @@ def _float(env: Mapping[str, str], name: str) -> float | None:
         return float(value)
     except ValueError:
         raise UsageError(f"{name}: expected a number, got {value!r}") from None
+
+
+# The model's API key must be in the job before any work starts: a job without it fails at once, and its report
+# (and the bot's reply) says which CI/CD variable to add, and why a protected one may not have reached the job.
+
+KEY_VARIABLES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY (or OPENAI_BASE_URL)"}
+
+
+def require_model_key(model: str, env: Mapping[str, str]) -> None:
+    if key_check(model).ok:
+        return
+    variable = KEY_VARIABLES.get(model.partition(":")[0], "the model's API key")
+    ref = env.get("CI_COMMIT_REF_NAME") or "this ref"
+    hint = (
+        f" If it is marked Protected, GitLab passes it only to pipelines of protected branches and tags, and `{ref}` "
+        "is not protected: protect the branch, or clear Protected on the variable."
+        if env.get("CI_COMMIT_REF_PROTECTED") == "false"
+        else ""
+    )
+    raise UsageError(
+        f"{variable} is not set in this job (model {model}): add it under Settings → CI/CD → Variables, "
+        f"with Masked (and Hidden) set.{hint}"
+    )
+
+
+# The code a CI job optimizes, when it is not the pipeline's own commit.
+#
+# A merge request from a branch the bot does not trust runs the default branch's CI configuration (the requester
+# cannot change what the job does) with `PERFBOT_CHECKOUT=refs/merge-requests/IID/head`: the job fetches that ref,
+# which GitLab keeps for every merge request, and checks its commit out before reading `.perfbot.yml`. The code it
+# checks out only ever runs inside the sandbox.
+
+MR_HEAD = re.compile(r"refs/merge-requests/[0-9]+/head")
+
+
+def checkout(repo: Path, ref: str) -> str:
+    """Fetch `ref` from the checkout's `origin` and check its commit out (detached); returns the commit id."""
+    if not MR_HEAD.fullmatch(ref):
+        raise UsageError(f"PERFBOT_CHECKOUT: expected refs/merge-requests/IID/head, got {ref!r}")
+    _git(repo, "fetch", "--quiet", "--depth", "1", "origin", ref)
+    _git(repo, "checkout", "--quiet", "--detach", "FETCH_HEAD")
+    return _git(repo, "rev-parse", "HEAD")
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise UsageError(f"PERFBOT_CHECKOUT: `git {' '.join(args)}` failed: {result.stderr.strip()[-500:]}")
+    return result.stdout.strip()

@@ -20,22 +20,19 @@ import os
 import subprocess
 from pathlib import Path
 
-from bot.ci.checkout import checkout
 from bot.ci.gather import gather
-from bot.ci.keys import require_model_key
 from bot.ci.run import optimize_in_ci, run_id
 from bot.ci.scheduled import run_scheduled
 from bot.ci.shard import Shard
-from bot.ci.variables import narrowed, read_job
-from bot.publish.env import labels, publisher_from_env
-from bot.publish.publisher import Publisher
+from bot.ci.variables import checkout, narrowed, read_job, require_model_key
+from bot.publish.publisher import Publisher, labels, publisher_from_env
 from pipelines.agent.prompts import Focus
 from pipelines.commands.optimize import report_failure, with_overrides
-from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config
 from pipelines.errors import PerfbotError, UsageError
 from pipelines.report.failure import FailedRun, failed_test_output
 from pipelines.runfiles import Request, load_run, write_run_files
+from pipelines.trace import LiveProgress
 from sandbox.base import SandboxError
 from sandbox.factory import SandboxKind
 

@@ -14,7 +14,7 @@ import os
 
 from bot.checks import gitlab_checks
 from bot.gitlab import GitLabForge
-from bot.publish.env import gitlab_credentials
+from bot.publish.publisher import gitlab_credentials
 from pipelines.commands import doctor
 
 

@@ -11,8 +11,8 @@ import argparse
 import os
 from pathlib import Path
 
-from bot.errors import ForgeError, PublishError
-from bot.publish.env import publisher_from_env
+from bot.forge import ForgeError, PublishError
+from bot.publish.publisher import publisher_from_env
 from pipelines.errors import UsageError
 from pipelines.runfiles import load_run
 

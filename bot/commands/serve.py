@@ -24,7 +24,7 @@ from aiohttp import web
 
 from bot import logs
 from bot.checks import token_check
-from bot.errors import ForgeError, SettingsError
+from bot.forge import ForgeError, SettingsError
 from bot.gitlab import GitLabForge
 from bot.publish.publisher import make_publisher
 from bot.retry import Retry

@@ -14,8 +14,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from bot.errors import PublishError
-from bot.forge import Forge
+from bot.forge import Forge, PublishError
 from bot.retry import Retry
 from pipelines.runfiles import REPORT_FILE, REQUEST_FILE
 

@@ -18,21 +18,22 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.errors import ForgeError, PublishError
-from bot.forge import BRANCH_PREFIX, FINAL_JOB, Forge, MergeRequest, Noteable, marker
+from bot import logs
+from bot.forge import BRANCH_PREFIX, FINAL_JOB, Forge, ForgeError, MergeRequest, Noteable, PublishError, marker
 from bot.gitlab import GitLabForge
 from bot.logs import get_logger
 from bot.publish.artifacts import failure_reason, fetch_run
-from bot.publish.people import People
 from bot.retry import Retry
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings
+from pipelines.errors import UsageError
 from pipelines.report.markdown import MAX_CHARS, commit_message, context, headline, render, render_markdown
-from pipelines.runfiles import REQUEST_FILE, Request, Run, load_run
+from pipelines.runfiles import REQUEST_FILE, Origin, Request, Run, load_run
 
 __all__ = [
     "BRANCH_PREFIX",
@@ -45,6 +46,44 @@ __all__ = [
 
 DEFAULT_LABELS = ("perfbot", "performance")
 log = get_logger()
+
+
+# Who perfbot's merge requests are assigned to and whose review they ask for.
+#
+# Each is a comma-separated list of usernames, where `requester` stands for whoever asked for the run (default: the
+# requester, for both). An empty list sets nobody; a username GitLab does not know is left out. Set from
+# `PERFBOT_MR_ASSIGNEES` / `PERFBOT_MR_REVIEWERS` (the bot's settings, or the CI job's variables).
+
+REQUESTER = "requester"
+
+
+@dataclass(frozen=True)
+class People:
+    assignees: str = REQUESTER
+    reviewers: str = REQUESTER
+
+    def ids(self, origin: Origin, user_id: Callable[[str], int | None]) -> dict[str, list[int]]:
+        """`assignee_ids` and `reviewer_ids` for the merge request of a run asked for from `origin`."""
+        found: dict[str, int | None] = {}
+
+        def resolve(spec: str) -> list[int]:
+            ids: list[int] = []
+            for name in (part.strip().lstrip("@") for part in spec.split(",")):
+                if not name:
+                    continue
+                if name == REQUESTER:
+                    if origin.requester_id is not None:
+                        ids.append(origin.requester_id)
+                        continue
+                    name = origin.requester or ""
+                if name and name not in found:
+                    found[name] = user_id(name)
+                uid = found.get(name)
+                if uid is not None:
+                    ids.append(uid)
+            return list(dict.fromkeys(ids))
+
+        return {"assignee_ids": resolve(self.assignees), "reviewer_ids": resolve(self.reviewers)}
 
 
 @dataclass(frozen=True)
@@ -260,3 +299,37 @@ def _merged(saved: Request, handed: Request) -> Request:
     """The bot's record of the request, completed with what the CI job wrote (base commit, branch, links)."""
     fields = {**saved.__dict__, **{k: v for k, v in handed.__dict__.items() if v is not None}}
     return Request(**(fields | {"origin": handed.origin}))
+
+
+# The publisher of `perfbot publish` and `perfbot ci`, set up from the environment.
+#
+# GitLab from `PERFBOT_GITLAB_URL`, else `CI_SERVER_URL`; token from `PERFBOT_GITLAB_TOKEN`; merge request labels
+# from `PERFBOT_MR_LABELS` (comma-separated, default perfbot,performance); assignees and reviewers from
+# `PERFBOT_MR_ASSIGNEES` and `PERFBOT_MR_REVIEWERS` (usernames, `requester` for whoever asked; the default).
+
+
+def publisher_from_env(env: Mapping[str, str]) -> Publisher:
+    """The publisher; from here on, log lines are JSON on stderr (stdout carries the command's result) with the
+    token redacted."""
+    url, token = gitlab_credentials(env)
+    logs.configure_stderr([token])
+    people = People(env.get("PERFBOT_MR_ASSIGNEES", REQUESTER), env.get("PERFBOT_MR_REVIEWERS", REQUESTER))
+    return Publisher(url, token, labels=labels(env), people=people)
+
+
+def gitlab_credentials(env: Mapping[str, str]) -> tuple[str, str]:
+    """(GitLab URL, token) from the environment; a `UsageError` names what is missing."""
+    url = env.get("PERFBOT_GITLAB_URL") or env.get("CI_SERVER_URL")
+    token = env.get("PERFBOT_GITLAB_TOKEN")
+    if not url:
+        raise UsageError("no GitLab URL: set PERFBOT_GITLAB_URL (in CI, CI_SERVER_URL is used)")
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"PERFBOT_GITLAB_URL must start with http:// or https://, got {url!r}")
+    if not token:
+        raise UsageError("no token: set PERFBOT_GITLAB_TOKEN to a token with the api scope (a masked CI variable)")
+    return url.rstrip("/"), token
+
+
+def labels(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("PERFBOT_MR_LABELS", "perfbot,performance")
+    return tuple(label.strip() for label in raw.split(",") if label.strip())

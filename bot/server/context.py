@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.errors import ForgeError
-from bot.forge import Forge, Noteable, User, marker
+from bot.forge import Forge, ForgeError, Noteable, User, marker
 from bot.logs import get_logger
 from bot.retry import Retry
 from bot.server.handoff import Publisher

@@ -16,8 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from bot.errors import PayloadError
-from bot.forge import FINAL_JOB, REQUEST_VARIABLE
+from bot.forge import FINAL_JOB, REQUEST_VARIABLE, PayloadError
 from bot.server import payloads as p
 from bot.server.grammar import find_command
 from bot.server.payloads import JobInfo

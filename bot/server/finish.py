@@ -1,7 +1,7 @@
 """Concluding a run: what the bot does when GitLab says perfbot's final job ended (Job Hook) or the pipeline ended
 (Pipeline Hook), or when polling finds a run whose hooks never came.
 
-Only perfbot's own jobs decide (`bot.server.verdict`): once `perfbot-gather` succeeded the run is handed to the
+Only perfbot's own jobs decide (`bot.server.handoff.judge`): once `perfbot-gather` succeeded the run is handed to the
 publisher, however the project's other jobs in the same pipeline fare. A pipeline that ends in any other way
 (`failed`, `canceled`, `skipped`, `manual`) gives its run slot back and gets a reply saying why: the failed
 perfbot jobs with their logs and the reason the job's own report gives (an API key missing, a baseline failing
@@ -13,17 +13,15 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.errors import CommandError, ForgeError, PublishError
-from bot.forge import PipelineJob
+from bot.forge import CommandError, ForgeError, PipelineJob, PublishError
 from bot.logs import get_logger
 from bot.server import notes
 from bot.server.context import Context, request_id
 from bot.server.events import TERMINAL_PIPELINE, JobFinished, OptimizeRequested, PipelineFinished
 from bot.server.grammar import OptimizeArgs, parse_command
-from bot.server.handoff import Handoff
+from bot.server.handoff import Handoff, Verdict, judge
 from bot.server.payloads import JobInfo
 from bot.server.store import Job
-from bot.server.verdict import Verdict, judge
 from pipelines.runfiles import Origin
 
 log = get_logger()

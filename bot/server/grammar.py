@@ -14,7 +14,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from bot.errors import CommandError
+from bot.forge import CommandError
 
 GRAMMAR = """\
 `/optimize [PATH[::SYMBOL]] [--agents K] [--steps M] [--model NAME] [--rounds R] [--max-cost USD]`

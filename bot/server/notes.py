@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.errors import ForgeError
-from bot.forge import FINAL_JOB, marker
+from bot.forge import FINAL_JOB, ForgeError, marker
 from bot.server.grammar import GRAMMAR
-from bot.server.verdict import Verdict
+from bot.server.handoff import Verdict
 
 DOCS = "perfbot's docs/ci.md"
 VARIABLES_SETTING = (

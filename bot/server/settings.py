@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from bot.errors import SettingsError
+from bot.forge import SettingsError
 
 ENV = {
     "gitlab_url": "PERFBOT_GITLAB_URL",

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
-from bot.errors import ForgeError
+from bot.forge import ForgeError
 from bot.logs import get_logger
 from bot.retry import is_transient
 from bot.server.store import Store

@@ -21,7 +21,7 @@ from pipelines.edit.base import check_args
 from pipelines.edit.errors import ToolRefused
 from pipelines.evaluate import Candidate
 from pipelines.models import Model, ModelError, ModelReply, ModelRequest, Usage
-from pipelines.models.budget import Budget, BudgetExhausted
+from pipelines.models.pricing import Budget, BudgetExhausted
 from pipelines.trace import Trace
 
 MAX_ERRORS_IN_A_ROW = 3

@@ -17,8 +17,8 @@ from pathlib import Path
 from pipelines.commands.output import add_json_argument, print_json
 from pipelines.config import TargetConfig, load_config
 from pipelines.errors import UsageError
-from pipelines.evaluate.reasons import outside_target
 from pipelines.evaluate.results import Candidate, CandidateResult
+from pipelines.evaluate.score import outside_target
 from pipelines.git import head_commit
 from pipelines.preflight import check, require
 from pipelines.report import Report, write_artifacts

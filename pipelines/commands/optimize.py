@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.commands.output import add_json_argument, print_json
-from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config, parse_config
 from pipelines.errors import UsageError
 from pipelines.git import BranchError, create_branch, head_commit, is_git_repo
@@ -26,6 +25,7 @@ from pipelines.report.failure import FailedRun, write_failure_artifacts
 from pipelines.report.markdown import commit_message, outcome_line
 from pipelines.runfiles import Request, write_run_files
 from pipelines.select.search import run_search
+from pipelines.trace import LiveProgress
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,8 +14,8 @@ from pipelines.evaluate.results import (
     PointResult,
     TestsResult,
     Timing,
+    format_table,
 )
-from pipelines.evaluate.table import format_table
 
 __all__ = [
     "BaselineResult",

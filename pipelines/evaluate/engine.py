@@ -21,10 +21,18 @@ from pipelines.config import Config
 from pipelines.errors import BaselineError, EvaluationError
 from pipelines.evaluate import scan
 from pipelines.evaluate.harness import MAX_PRINT, Harness
-from pipelines.evaluate.reasons import check_reason, import_warning, measure_reason, outside_target, unified_diff
 from pipelines.evaluate.results import BaselineResult, Candidate, CandidateResult, Method, TestsResult
-from pipelines.evaluate.rounds import Rounds
-from pipelines.evaluate.score import complexity, noise_floor, verdict
+from pipelines.evaluate.score import (
+    Rounds,
+    check_reason,
+    complexity,
+    import_warning,
+    measure_reason,
+    noise_floor,
+    outside_target,
+    unified_diff,
+    verdict,
+)
 from pipelines.evaluate.stats import MIN_ROUNDS, score_estimate
 from pipelines.evaluate.testrun import TestsRun, against, run_tests
 from pipelines.layout import import_paths

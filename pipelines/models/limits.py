@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pipelines.config import Config
 from pipelines.config_sections import PriceConfig
-from pipelines.models.budget import Budget
-from pipelines.models.pricing import Rates, model_info
+from pipelines.models.pricing import Budget, Rates, model_info
 
 THINKING_MAX_TOKENS = 32_000
 UNKNOWN_MAX_TOKENS = 16_384

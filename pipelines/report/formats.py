@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pipelines.evaluate.table import format_bytes, format_seconds
+from pipelines.evaluate.results import format_bytes, format_seconds
 
 MAX_CELL = 240
 TRUNCATED = "\n\n…\n\n_This text was cut to stay within GitLab's limits; the full report has everything._\n"

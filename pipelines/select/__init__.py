@@ -2,6 +2,6 @@
 
 search.py      K agents x M steps x R rounds, every proposal measured; `run_search` sets it all up
 measurer.py    measuring a search's candidates one at a time, each distinct content once, with the agents quiet
-combine.py     merging candidates that changed different regions of the same file
-selection.py   the rule: the accepted candidate with the highest score
+selection.py   the rule: the accepted candidate with the highest score; merging candidates that changed
+               different regions of the same file
 """

@@ -30,11 +30,11 @@ from pipelines.edit.workspace import Workspace
 from pipelines.evaluate import BaselineResult, Candidate, CandidateResult, Evaluator
 from pipelines.layout import import_paths
 from pipelines.models import open_model
-from pipelines.models.budget import Budget
 from pipelines.models.limits import max_tokens_for, run_budget
+from pipelines.models.pricing import Budget
 from pipelines.sandbox_image import with_sandbox_image
-from pipelines.select.combine import combine_files
 from pipelines.select.measurer import Measurer, Progress
+from pipelines.select.selection import combine_files
 from pipelines.trace import Trace
 from sandbox.factory import SandboxKind, open_sandbox
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ci.checkout import checkout
-from bot.ci.variables import read_job
+from bot.ci.variables import checkout, read_job
 from pipelines.errors import UsageError
 from tests.bot.ci.conftest import BOT_TOKEN, CiRun, Lab, ci_env
 from tests.conftest import git

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ForgeError
+from bot.forge import ForgeError
 from bot.publish import artifacts
-from bot.publish.people import People
-from bot.publish.publisher import Publisher
+from bot.publish.publisher import People, Publisher
 from pipelines.runfiles import load_run
 from tests.bot.ci.conftest import BOT_TOKEN, Lab, copy_run
 from tests.bot.publish.test_publisher import finished_pipeline, zipped

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.errors import PublishError
-from bot.forge import PipelineJob
+from bot.forge import PipelineJob, PublishError
 from bot.publish.publisher import Publisher, branch_name, make_publisher
 from bot.server.handoff import Handoff
 from bot.server.settings import Settings

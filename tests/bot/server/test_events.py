@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.errors import PayloadError
+from bot.forge import PayloadError
 from bot.server.events import Ignored, OptimizeRequested, PipelineFinished, parse_event
 from bot.server.grammar import find_command
 from tests.bot.conftest import fixture

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.errors import CommandError
+from bot.forge import CommandError
 from bot.server.grammar import Help, OptimizeArgs, parse_command, target_slug
 
 

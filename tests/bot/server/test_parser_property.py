@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.errors import PayloadError
+from bot.forge import PayloadError
 from bot.server.events import Ignored, JobFinished, OptimizeRequested, PipelineFinished, parse_event
 from tests.bot.conftest import fixture
 

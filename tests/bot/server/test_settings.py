@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.errors import SettingsError
+from bot.forge import SettingsError
 from bot.server.settings import load_settings
 
 REQUIRED = {

@@ -13,9 +13,8 @@ from anthropic.types.model_param import ModelParam
 from pipelines.config import DEFAULT_MODEL, parse_config
 from pipelines.config_sections import PriceConfig
 from pipelines.models import open_model
-from pipelines.models.budget import BudgetExhausted
 from pipelines.models.limits import DEFAULT_TOKEN_BUDGET, max_tokens_for, rates_for, run_budget, unpriced_warning
-from pipelines.models.pricing import Rates, cost_usd, model_info
+from pipelines.models.pricing import BudgetExhausted, Rates, cost_usd, model_info
 
 SDK_MODELS = [m for m in typing.get_args(typing.get_args(ModelParam)[0]) if isinstance(m, str)]
 

@@ -7,7 +7,7 @@ from typing import Any
 from pipelines.config import parse_config
 from pipelines.evaluate.results import BaselineResult, CandidateResult, PointResult, Status, TestsResult, Timing
 from pipelines.report import Report
-from pipelines.report.plot import runtime_plot
+from pipelines.report.html import runtime_plot
 from pipelines.report.story import agent_stories, selection_tree, tool_input
 
 TESTS = TestsResult(True, "pytest -q", 0.1, None, "3 passed")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.select.combine import combine_files, merge_text
+from pipelines.select.selection import combine_files, merge_text
 
 BASE = "".join(f"line {i}\n" for i in range(1, 11))
 
