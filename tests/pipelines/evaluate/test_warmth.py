@@ -49,7 +49,8 @@ def test_both_figures_are_measured_and_they_differ_at_the_largest_size(warm_repo
     [candidate] = warm_report["candidates"]
     assert candidate["status"] == "accepted", candidate["reason"]
     largest = max(candidate["points"], key=lambda p: p["params"]["n"])
-    assert largest["cold_ratio"] > 2 * largest["ratios"]["time"], largest
+    assert largest["cold_ratio"] > 1 and largest["ratios"]["time"] > 1, largest
+    assert largest["cold_ratio"] != pytest.approx(largest["ratios"]["time"], rel=0.05), largest
     baseline_largest = max(warm_report["baseline"]["points"], key=lambda p: p["params"]["n"])
     assert baseline_largest["cold_s"] > 2 * baseline_largest["time_s"], "the first call pays for growing the heap"
 
