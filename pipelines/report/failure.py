@@ -18,6 +18,7 @@ import jinja2
 from pipelines.config import Config
 from pipelines.errors import BaselineError
 from pipelines.evaluate.results import TestsResult
+from pipelines.interrupt import signal_name
 from pipelines.report.files import write_files
 from pipelines.report.model import SCHEMA_VERSION, settings_json
 
@@ -26,7 +27,8 @@ NOT_MEASURED = "Nothing was measured: the run stopped before the baseline could 
 
 @dataclass
 class FailedRun:
-    error: Exception
+    error: BaseException
+    """What stopped the run: a PerfbotError, a SandboxError, or a KeyboardInterrupt (SIGINT, SIGTERM)."""
     config: Config
     sandbox_kind: str
     run_id: str = ""
@@ -41,16 +43,25 @@ class FailedRun:
 
     @property
     def stage(self) -> str:
-        """`baseline-tests`, `baseline-benchmark` or `run` (anything else: the sandbox, the measuring script)."""
+        """`baseline-tests`, `baseline-benchmark`, `interrupted` (a signal) or `run` (anything else: the sandbox, the
+        measuring script)."""
+        if isinstance(self.error, KeyboardInterrupt):
+            return "interrupted"
         if self.tests is None:
             return "run"
         return "baseline-benchmark" if self.tests.passed else "baseline-tests"
+
+    @property
+    def message(self) -> str:
+        if isinstance(self.error, KeyboardInterrupt):
+            return f"the run was interrupted by {signal_name(self.error)} before the baseline was measured"
+        return str(self.error)
 
     def error_json(self) -> dict[str, Any]:
         tests = self.tests
         return {
             "stage": self.stage,
-            "message": str(self.error),
+            "message": self.message,
             "test": tests.failure if tests is not None and not tests.passed else None,
             "output": failed_test_output(self.error),
         }
@@ -77,7 +88,7 @@ class FailedRun:
         }
 
 
-def failed_test_output(error: Exception) -> str:
+def failed_test_output(error: BaseException) -> str:
     """The first lines of the output of the baseline's failing test, when that is why `error` was raised."""
     if isinstance(error, BaselineError) and not error.tests.passed:
         return error.tests.output
@@ -86,7 +97,7 @@ def failed_test_output(error: Exception) -> str:
 
 def render_failure_markdown(run: FailedRun) -> str:
     error = run.error_json()
-    parts = ["## perfbot: the run could not be carried out", "", str(run.error)]
+    parts = ["## perfbot: the run could not be carried out", "", run.message]
     if error["test"]:
         parts += ["", "### The failing test", "", f"`{error['test']}`"]
     if error["output"]:

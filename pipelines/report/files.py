@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from pipelines.errors import storage_error
+from pipelines.storage import write_whole
 
 
 def write_files(out_dir: Path, contents: dict[str, str]) -> dict[str, Path]:
-    """Write each `name: text` into `out_dir` via a temporary name and a rename; returns the paths by name."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write each `name: text` into `out_dir` via a temporary name, flushed to the disk, and a rename; returns the
+    paths by name. A full disk raises `StorageError` and leaves no temporary file."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise storage_error(out_dir, e) from e
     paths = {}
     for name, text in contents.items():
         path = out_dir / name
-        partial = out_dir / f".{name}.partial"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+        write_whole(path, text.encode("utf-8"))
         paths[name] = path
     return paths
