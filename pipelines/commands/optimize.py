@@ -122,11 +122,13 @@ def finish(
     if branch != wanted:  # taken meanwhile (another run), or not written: the report says what is there
         report.extra["branch"] = branch
         write_artifacts(report, run.out)
+    interrupted = searched.result.interrupted
+    if interrupted:
+        progress.say(f"interrupted by {interrupted}: the report holds the candidates measured until then")
     progress.say(outcome_line(report.to_json(), branch))
     progress.say(f"artifacts: {run.out}")
     if args.json:
         print_json(report.to_json())
-    interrupted = searched.result.interrupted
     return exit_code(interrupted) if interrupted else 0
 
 
