@@ -34,6 +34,7 @@ from pipelines.agent.repo_copy import put_repo
 from pipelines.config import Config
 from pipelines.edit import EditSession
 from pipelines.edit.workspace import Workspace
+from pipelines.errors import StorageError
 from pipelines.evaluate import BaselineResult, Candidate, CandidateResult, Evaluator
 from pipelines.interrupt import signal_name
 from pipelines.layout import import_paths
@@ -114,6 +115,8 @@ def run_search(
                 stop=stop,
             )
             result = search.run()
+            if trace.failed is not None:  # a write the disk refused, swallowed on the way up
+                raise trace.failed
             if evaluator.waited_s:
                 note = f"measurements waited {evaluator.waited_s:.0f} s for another perfbot run's on the same CPUs"
                 result.notes.append(note)
@@ -222,6 +225,8 @@ class Search:
         try:
             with self.agent_sandbox(name) as sandbox:
                 return self.agent_in(sandbox, name, index, round_, start, note).run()
+        except StorageError:  # the disk is full: the run stops, with one message
+            raise
         except Exception as e:  # one broken agent (sandbox, model setup) must not end the others' work
             reason = "interrupted" if self.stop.is_set() else "error"
             self.trace.write("agent_end", agent=name, reason=reason, detail=f"{type(e).__name__}: {e}")
