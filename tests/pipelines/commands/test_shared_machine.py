@@ -7,8 +7,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from pipelines.evaluate.harness import measurement_lock
+import pytest
+
+from pipelines.evaluate.harness import Harness, measurement_lock
 from tests.conftest import wait_until
 from tests.pipelines.conftest import Run
 from tests.pipelines.sessions import DEMO
@@ -54,15 +57,23 @@ def test_the_second_holder_waits_for_the_first_and_says_how_long() -> None:
 
 
 def test_a_run_that_waited_for_another_runs_measurements_says_so_in_its_report_and_trace(
-    example_repo: Callable[[str], Path], optimize_small: Optimize
+    example_repo: Callable[[str], Path], optimize_small: Optimize, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = example_repo("closest-pair")
     held, release = threading.Event(), threading.Event()
     other = threading.Thread(target=hold, args=("local", held, release))  # the local sandbox's lock key
     other.start()
     wait_until(held.is_set, 10, "the other run's measurement")
-    timer = threading.Timer(HOLD_S, release.set)
-    timer.start()
+    real_run = Harness.run
+    timers: list[threading.Timer] = []
+
+    def first_judge_command_starts_the_clock(self: Harness, *args: Any, **kwargs: Any) -> Any:
+        if not timers:  # the other run goes on measuring for HOLD_S from the moment this one asks
+            timers.append(threading.Timer(HOLD_S, release.set))
+            timers[0].start()
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Harness, "run", first_judge_command_starts_the_clock)
     try:
         run = optimize_small(repo, DEMO)
     finally:
@@ -72,5 +83,6 @@ def test_a_run_that_waited_for_another_runs_measurements_says_so_in_its_report_a
     assert re.search(r"waited \d+ s for another perfbot run's measurements on the same CPUs \(local\)", run.stderr)
     [note] = [n for n in run.report["extra"]["notes"] if "waited" in n]
     assert re.fullmatch(r"measurements waited \d+ s for another perfbot run's on the same CPUs", note)
+    assert note in (run.out / "report.md").read_text()
     [event] = [e for e in run.trace() if e["type"] == "measurement_wait"]
     assert event["waited_s"] >= HOLD_S * 0.9
