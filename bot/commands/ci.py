@@ -26,7 +26,7 @@ from bot.ci.keys import require_model_key
 from bot.ci.run import optimize_in_ci, run_id
 from bot.ci.scheduled import run_scheduled
 from bot.ci.shard import Shard
-from bot.ci.variables import narrowed, read_job
+from bot.ci.variables import CiJob, narrowed, read_job
 from bot.publish.env import labels, publisher_from_env
 from bot.publish.publisher import Publisher
 from pipelines.agent.prompts import Focus
@@ -34,6 +34,7 @@ from pipelines.commands.optimize import report_failure, with_overrides
 from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config
 from pipelines.errors import PerfbotError, UsageError
+from pipelines.interrupt import exit_code, interruptible, signal_name
 from pipelines.report.failure import FailedRun, failed_test_output
 from pipelines.runfiles import Request, load_run, write_run_files
 from sandbox.base import SandboxError
@@ -74,9 +75,27 @@ def run(args: argparse.Namespace) -> int:
     kind = _sandbox_kind(args.sandbox or env.get("PERFBOT_SANDBOX"))
     publisher = _publisher(env) if not (args.no_publish or args.shard) else None
     progress = LiveProgress()
-    config: Config | None = None
     shard: Shard | None = args.shard
     where = out / f"shard-{shard.index}" if shard else out
+    with interruptible(progress.say):
+        return _run(args, env, repo, out, where, job, kind, publisher, progress, shard)
+
+
+def _run(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    repo: Path,
+    out: Path,
+    where: Path,
+    job: CiJob,
+    kind: SandboxKind | None,
+    publisher: Publisher | None,
+    progress: LiveProgress,
+    shard: Shard | None,
+) -> int:
+    """The job's work. SIGTERM (GitLab cancelling the job or timing it out) or SIGINT: the artifacts of what was
+    measured so far (`error.stage: "interrupted"`), nothing published, the exit status of that signal."""
+    config: Config | None = None
     try:
         config = narrowed(with_overrides(load_config(repo, args.config), job.overrides), repo, job.request.target)
         if not args.gather:  # the gather job only measures: it needs no model
@@ -98,10 +117,15 @@ def run(args: argparse.Namespace) -> int:
             gather(repo, config, job.request, out, kind, progress)
         else:
             focus = Focus.of(job.request.target)
-            optimize_in_ci(repo, config, job.request, where, kind, shard=shard, focus=focus, progress=progress)
-    except Exception as e:
+            report = optimize_in_ci(repo, config, job.request, where, kind, shard=shard, focus=focus, progress=progress)
+            if report.error is not None:  # interrupted: the artifacts say what was measured; nothing is published
+                progress.say(f"artifacts: {out}")
+                return exit_code(report.error["signal"])
+    except (Exception, KeyboardInterrupt) as e:
         if config is not None:
             _report_failure(e, repo, config, job.request, where, kind, progress, shard=shard)
+        if isinstance(e, KeyboardInterrupt):
+            return exit_code(signal_name(e))
         if publisher is not None and job.request.project_id is not None and isinstance(e, PerfbotError | SandboxError):
             publisher.failed(job.request, job.request.project_id, str(e), output=failed_test_output(e))
         raise
@@ -113,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report_failure(
-    error: Exception,
+    error: BaseException,
     repo: Path,
     config: Config,
     request: Request,

@@ -49,7 +49,7 @@ def build_report(
 def interrupted_error(signal_name: str, measured: int) -> dict[str, Any]:
     """report.json's `error` for a search a signal stopped: what was measured until then is in the report."""
     message = f"interrupted by {signal_name} after {measured} candidate(s) were measured"
-    return {"stage": "interrupted", "message": message, "test": None, "output": ""}
+    return {"stage": "interrupted", "message": message, "test": None, "output": "", "signal": signal_name}
 
 
 def agent_entry(outcome: AgentOutcome, usage: Any) -> dict[str, Any]:

@@ -64,6 +64,7 @@ class FailedRun:
             "message": self.message,
             "test": tests.failure if tests is not None and not tests.passed else None,
             "output": failed_test_output(self.error),
+            **({"signal": signal_name(self.error)} if isinstance(self.error, KeyboardInterrupt) else {}),
         }
 
     def to_json(self) -> dict[str, Any]:

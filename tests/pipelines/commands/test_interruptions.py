@@ -15,33 +15,17 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import docker
 import pytest
 
 from sandbox.reaper import MANAGED, OWNER
 from tests.conftest import ROOT, git, needs_docker, wait_until
-from tests.pipelines.sessions import EVALUATE, SWEEP, branches, finish, rewrite, view
+from tests.pipelines.sessions import ACCEPTED_THEN_A_LONG_COMMAND, accepted, branches
 
 pytestmark = needs_docker()
 
-LONG_COMMAND = {"type": "tool_use", "name": "bash", "input": {"command": "sleep 300"}}
-TURNS = [
-    [view("geometry.py")],
-    [rewrite("geometry.py::closest_pair_distance", SWEEP)],
-    [EVALUATE],
-    [LONG_COMMAND],
-    [finish("a sweep over sorted points")],
-]
 EXIT_WITHIN_S = 10.0
-
-
-def accepted(trace: Path) -> list[dict[str, Any]]:
-    if not trace.is_file():
-        return []
-    events = [json.loads(line) for line in trace.read_text().splitlines()]
-    return [e for e in events if e["type"] == "evaluation" and e["status"] == "accepted"]
 
 
 def leftovers(client: docker.DockerClient, pid: int) -> list[str]:
@@ -67,13 +51,13 @@ def test_a_signal_after_the_first_accepted_candidate_ends_the_run_in_seconds_wit
     head = git(repo, "rev-parse", "HEAD").strip()
     out = tmp_path / "out"
     command = [sys.executable, "-m", "bot.cli", "optimize", str(repo), "--config", str(small_config(repo))]
-    command += ["--model", script(TURNS), "--out", str(out)]
+    command += ["--model", script(ACCEPTED_THEN_A_LONG_COMMAND), "--out", str(out)]
     env = {k: v for k, v in os.environ.items() if k != "PERFBOT_BENCH_CPUS"}
     log = tmp_path / "stderr.txt"
     with log.open("w") as stderr_file, subprocess.Popen(command, cwd=ROOT, env=env, stderr=stderr_file) as run:
         try:
             wait_until(lambda: accepted(out / "trace.jsonl") or run.poll() is not None, 240, "an accepted candidate")
-            assert run.poll() is None, "the run ended before the signal"
+            assert run.poll() is None, f"the run ended before the signal: {log.read_text()[-3000:]}"
             assert json.loads((out / "report.json").read_text())["status"] == "running"
             run.send_signal(signum)
             sent = time.monotonic()
