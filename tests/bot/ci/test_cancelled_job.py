@@ -49,3 +49,15 @@ def test_a_cancelled_shard_keeps_a_report_of_the_accepted_candidate_and_exits_as
     assert report["error"]["stage"] == "interrupted" and report["error"]["signal"] == "SIGTERM"
     assert report["selected"] == first["candidate"]
     assert "Traceback" not in log.read_text()
+
+
+def test_every_perfbot_job_of_the_ci_template_keeps_its_artifacts_when_cancelled_or_timed_out() -> None:
+    text = (ROOT / "templates" / "perfbot" / "template.yml").read_text()
+    _spec, jobs = yaml.safe_load_all(text.replace("$[[", "__[[").replace("]]", "]]__"))
+    base = jobs[".perfbot"]
+    assert base["artifacts"]["when"] == "always"
+    assert base["interruptible"] is True
+    assert ".perfbot/ci/" in base["artifacts"]["paths"]
+    running = [name for name, job in jobs.items() if job.get("extends") == ".perfbot"]
+    assert sorted(running) == ["perfbot", "perfbot-gather", "perfbot-scheduled"]
+    assert all("artifacts" not in jobs[name] for name in running)  # none overrides what it inherits
