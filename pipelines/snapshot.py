@@ -58,18 +58,31 @@ def take(repo: Path, dest: Path) -> Snapshot:
     commit = head_commit(repo)
     if commit is None:
         return Snapshot(dest, None)
-    changed = _changed_since(repo, commit)
-    for status, rel in changed:
-        target = dest / rel
-        if status == "A":  # staged, never committed: not in the baseline
-            target.unlink(missing_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)
-        target.write_bytes(_git_bytes(repo, "show", f"{commit}:{rel}"))
-        if _git_bytes(repo, "ls-tree", commit, "--", rel).startswith(b"100755"):
-            os.chmod(target, 0o755)
+    changed = [(status, rel) for status, rel in _changed_since(repo, commit) if _restore(repo, commit, rel, dest / rel)]
     return Snapshot(dest, commit, sorted(rel for _, rel in changed))
+
+
+def _restore(repo: Path, commit: str, rel: str, target: Path) -> bool:
+    """Put `rel` in the copy as `commit` has it (removed when `commit` has none); False for a submodule, which is
+    copied as it is."""
+    listing = _git_bytes(repo, "ls-tree", commit, "--", rel).split(maxsplit=3)
+    mode = listing[0].decode() if listing else None
+    if mode == "160000":
+        return False
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)
+    if mode is None:  # staged, never committed: not in the baseline
+        return True
+    content = _git_bytes(repo, "cat-file", "blob", f"{commit}:{rel}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if mode == "120000":
+        target.symlink_to(content.decode("utf-8", errors="surrogateescape"))
+    else:
+        target.write_bytes(content)
+        os.chmod(target, 0o755 if mode == "100755" else 0o644)
+    return True
 
 
 def _changed_since(repo: Path, commit: str) -> list[tuple[str, str]]:

@@ -120,7 +120,7 @@ class DockerSandbox:
             self._call(reap, client, what="removing the containers of earlier runs")
         except docker.errors.DockerException as e:  # leftovers of other runs must not stop this one
             log.warning("sandbox.reap_failed", error=str(e))
-        if not image_exists(client, self.image):
+        if not self._call(image_exists, client, self.image, what="looking for the sandbox image"):
             raise SandboxUnavailable(
                 f"the sandbox image {self.image} is missing: build it with `perfbot sandbox build` "
                 f"(offline, from Debian packages), {_WAYS_OUT}"
@@ -242,7 +242,9 @@ class DockerSandbox:
             "ulimits": [Ulimit(name="nofile", soft=4096, hard=4096)],
         }
         if self.benchmark:
-            self.cpus = self.cpus or str(int(client.info().get("NCPU", 1)) - 1)
+            self.cpus = self.cpus or str(
+                int(self._call(client.info, what="counting the engine's CPUs").get("NCPU", 1)) - 1
+            )
             options["cpuset_cpus"] = self.cpus
         return options
 
