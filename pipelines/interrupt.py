@@ -7,8 +7,8 @@ half; SIGKILL (GitLab sends it after the job's grace period) still ends the proc
 
     with interruptible(progress.say) as signals:
         searched = run_search(...)       # a signal here: the search returns early, `searched.interrupted` says why
-        with signals.deferred():         # a signal here is said and the block finishes (the report is written whole)
-            write_artifacts(...)
+        signals.defer()                  # a signal from here on is said, and the report is written whole
+        write_artifacts(...)
 """
 
 from __future__ import annotations
@@ -53,14 +53,9 @@ class Signals:
     received: list[str] = field(default_factory=list)
     _deferring: bool = False
 
-    @contextmanager
-    def deferred(self) -> Iterator[None]:
-        """A signal inside this block is said and the block goes on (writing the artifacts, the branch)."""
+    def defer(self) -> None:
+        """From now on a signal is said and ignored: what is left (writing the artifacts, the branch) finishes."""
         self._deferring = True
-        try:
-            yield
-        finally:
-            self._deferring = False
 
     def handle(self, signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
@@ -73,6 +68,10 @@ class Signals:
         raise RunInterrupted(name)
 
 
+_active: list[Signals] = []
+"""The `Signals` of the `interruptible` block the process is in (signal handlers are the process's, one at a time)."""
+
+
 @contextmanager
 def interruptible(say: Callable[[str], None]) -> Iterator[Signals]:
     """Turn the first SIGINT or SIGTERM into `RunInterrupted`; later ones are said and ignored. Outside the main
@@ -82,8 +81,25 @@ def interruptible(say: Callable[[str], None]) -> Iterator[Signals]:
         yield signals
         return
     previous = {s: signal.signal(s, signals.handle) for s in SIGNALS}
+    _active.append(signals)
     try:
         yield signals
     finally:
+        _active.remove(signals)
         for s, old in previous.items():
             signal.signal(s, old)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Inside this block a signal is said and ignored (in the `interruptible` block under way, if any), and the
+    block finishes: for code that writes a run's artifacts without being handed that block's `Signals`."""
+    if not _active:
+        yield
+        return
+    signals, before = _active[-1], _active[-1]._deferring
+    signals._deferring = True
+    try:
+        yield
+    finally:
+        signals._deferring = before

@@ -34,7 +34,7 @@ from pipelines.commands.optimize import report_failure, with_overrides
 from pipelines.commands.progress import LiveProgress
 from pipelines.config import Config, load_config
 from pipelines.errors import PerfbotError, UsageError
-from pipelines.interrupt import exit_code, interruptible, signal_name
+from pipelines.interrupt import Signals, exit_code, interruptible, signal_name
 from pipelines.report.failure import FailedRun, failed_test_output
 from pipelines.runfiles import Request, load_run, write_run_files
 from sandbox.base import SandboxError
@@ -77,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
     progress = LiveProgress()
     shard: Shard | None = args.shard
     where = out / f"shard-{shard.index}" if shard else out
-    with interruptible(progress.say):
-        return _run(args, env, repo, out, where, job, kind, publisher, progress, shard)
+    with interruptible(progress.say) as signals:
+        return _run(args, env, repo, out, where, job, kind, publisher, progress, shard, signals)
 
 
 def _run(
@@ -92,6 +92,7 @@ def _run(
     publisher: Publisher | None,
     progress: LiveProgress,
     shard: Shard | None,
+    signals: Signals,
 ) -> int:
     """The job's work. SIGTERM (GitLab cancelling the job or timing it out) or SIGINT: the artifacts of what was
     measured so far (`error.stage: "interrupted"`), nothing published, the exit status of that signal."""
@@ -118,9 +119,10 @@ def _run(
         else:
             focus = Focus.of(job.request.target)
             report = optimize_in_ci(repo, config, job.request, where, kind, shard=shard, focus=focus, progress=progress)
-            if report.error is not None:  # interrupted: the artifacts say what was measured; nothing is published
+            stopped_by = report.error["signal"] if report.error else next(iter(signals.received), None)
+            if stopped_by is not None:  # interrupted: the artifacts say what was measured; nothing is published
                 progress.say(f"artifacts: {out}")
-                return exit_code(report.error["signal"])
+                return exit_code(stopped_by)
     except (Exception, KeyboardInterrupt) as e:
         if config is not None:
             _report_failure(e, repo, config, job.request, where, kind, progress, shard=shard)

@@ -87,14 +87,14 @@ def run(args: argparse.Namespace) -> int:
                     progress=progress,
                     evaluator_progress=progress.evaluator,
                 )
+                signals.defer()  # measured: what is left runs to its end, a signal is only said
         except (Exception, KeyboardInterrupt) as e:
             failed = FailedRun(e, config, args.sandbox or "docker", run_id=run_id, repo=str(repo))
             report_failure(failed, out, progress)
             if isinstance(e, KeyboardInterrupt):
                 return exit_code(signal_name(e))
             raise
-        with signals.deferred():
-            return finish(args, repo, config, searched, Run(run_id, out, snap.commit), progress)
+        return finish(args, repo, config, searched, Run(run_id, out, snap.commit), progress)
 
 
 @dataclass(frozen=True)
