@@ -54,6 +54,8 @@ JUDGE_CAPABILITIES = ["SETUID", "SETGID", "KILL"]
 DEFAULT_LIFETIME_S = 3 * 3600
 BACKSTOP_S = 15.0
 """How long the host waits beyond a command's timeout before it kills the whole container."""
+SIGNAL_POLL_S = 0.2
+"""The longest a wait of the main thread lasts before it runs Python code again (and so the handler of a signal)."""
 _WAYS_OUT = "or run with --sandbox local to run without isolation"
 
 log = structlog.get_logger(__name__)
@@ -173,11 +175,11 @@ class DockerSandbox:
             started = time.monotonic()
             exec_id = self._exec_create(wrap(argv, timeout, max_output), workdir, environment, user)
             stream = self._exec_start(exec_id, max_output)
-            stream.join(timeout + KILL_AFTER_S + self.backstop_s)
+            _join(stream, timeout + KILL_AFTER_S + self.backstop_s)
             backstop = stream.is_alive()
             if backstop:
                 self._kill(f"a command outlived its {timeout} s timeout")
-                stream.join(30)
+                _join(stream, 30)
             code = 137 if backstop else self._exit_code(exec_id)
             return self._result(stream, code, time.monotonic() - started, timeout, backstop)
 
@@ -357,8 +359,19 @@ class DockerSandbox:
     def _exit_code(self, exec_id: str) -> int:
         deadline = time.monotonic() + 10
         while True:
-            state = self._call(self._api().exec_inspect, exec_id, what="reading a command's exit status")
+            try:
+                state = self._call(self._api().exec_inspect, exec_id, what="reading a command's exit status")
+            except docker.errors.APIError as e:  # e.g. the container was removed meanwhile (an interrupted run)
+                raise SandboxError(f"cannot read the exit status of a command in the sandbox: {e}") from e
             if not state.get("Running") or time.monotonic() > deadline:
                 code = state.get("ExitCode")
                 return int(code) if code is not None else -1
             time.sleep(0.01)  # the engine records the exit code just after the stream ends
+
+
+def _join(thread: threading.Thread, seconds: float) -> None:
+    """`thread.join(seconds)` in short waits: a SIGINT or SIGTERM delivered to another thread is only handled when the
+    main thread runs Python code, so it must not sit in one long wait (pipelines/interrupt.py)."""
+    deadline = time.monotonic() + seconds
+    while thread.is_alive() and (left := deadline - time.monotonic()) > 0:
+        thread.join(min(left, SIGNAL_POLL_S))

@@ -39,6 +39,7 @@ MAX_PRINT = 1 << 20
 """Bytes a measured process may print before it is stopped and rejected."""
 _INSIDE = ("judge", "procs", "wire", "compare", "guard", "worker", "inputs", "checks", "suite")
 _WAIT_SAID_S = 1.0
+_LOCK_POLL_S = 0.05
 
 
 class Harness:
@@ -123,7 +124,12 @@ def measurement_lock(key: str, say: Callable[[str], None]) -> Iterator[Callable[
     path = Path(tempfile.gettempdir()) / f"perfbot-measure-{key}.lock"
     with open(path, "a") as handle:
         started = time.monotonic()
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        while True:  # not one blocking flock: the main thread must run Python code to handle SIGINT or SIGTERM
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(_LOCK_POLL_S)
         waited = time.monotonic() - started
         if waited > _WAIT_SAID_S:
             say(f"waited {waited:.0f} s for another perfbot run's measurements on the same CPUs ({key})")

@@ -18,9 +18,8 @@ measured so far with `SearchResult.interrupted` naming the signal. Interrupted b
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field
@@ -44,11 +43,13 @@ from pipelines.models.limits import max_tokens_for, run_budget
 from pipelines.sandbox_image import with_sandbox_image
 from pipelines.select.combine import combine_files
 from pipelines.select.measurer import Measurer, Progress
+from pipelines.select.sandboxes import AgentSandboxes
 from pipelines.trace import Trace
-from sandbox.base import Sandbox
 from sandbox.factory import SandboxKind, open_sandbox
 
 COMBINE_TOP = 4
+SIGNAL_POLL_S = 0.2
+"""The longest the main thread waits for the agents at once (see `run_round`)."""
 AGENTS_GRACE_S = 5.0
 """How long an interrupted search waits for its agents' threads to end once their sandboxes are gone."""
 
@@ -153,8 +154,7 @@ class Search:
         self.stop = stop or threading.Event()
         """Set when the run is interrupted: agents end, the measurement under way is abandoned."""
         self.slots = slots
-        self._sandboxes: set[Sandbox] = set()
-        self._sandboxes_lock = threading.Lock()
+        self.sandboxes = AgentSandboxes(sandbox_kind, config.run_image, self.stop)
 
     def run(self) -> SearchResult:
         notes: list[str] = []
@@ -196,10 +196,7 @@ class Search:
         """Stop everything under way: agents end before their next step, their sandboxes go now (ending a command
         under way there), the measurement under way is abandoned at its next judge command."""
         self.stop.set()
-        with self._sandboxes_lock:
-            sandboxes = list(self._sandboxes)
-        for sandbox in sandboxes:
-            sandbox.close()
+        self.sandboxes.close_all()
 
     def run_round(self, round_: int, start: dict[str, str], note: str) -> list[AgentOutcome]:
         k = self.config.search.agents
@@ -210,6 +207,9 @@ class Search:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-agent")
         futures = [pool.submit(self.run_agent, index, round_, start, note) for index in indices]
         try:
+            pending = set(futures)
+            while pending:  # short waits: a signal another thread received is handled when this thread runs Python
+                _, pending = wait_for_futures(pending, timeout=SIGNAL_POLL_S)
             outcomes = [f.result() for f in futures]
         except KeyboardInterrupt:
             self.halt()
@@ -223,7 +223,7 @@ class Search:
     def run_agent(self, index: int, round_: int, start: dict[str, str], note: str) -> AgentOutcome:
         name = f"a{index}"
         try:
-            with self.agent_sandbox(name) as sandbox:
+            with self.sandboxes.open(name) as sandbox:
                 return self.agent_in(sandbox, name, index, round_, start, note).run()
         except StorageError:  # the disk is full: the run stops, with one message
             raise
@@ -233,20 +233,6 @@ class Search:
             if not self.stop.is_set():
                 self.progress("agent_failed", agent=name, detail=str(e))
             return AgentOutcome(name, round_, reason, f"{type(e).__name__}: {e}", 0)
-
-    @contextlib.contextmanager
-    def agent_sandbox(self, name: str) -> Iterator[Sandbox]:
-        """An agent's sandbox, known to `halt` while it is open."""
-        with open_sandbox(self.sandbox_kind, label=f"perfbot-{name}", image=self.config.run_image) as sandbox:
-            with self._sandboxes_lock:
-                self._sandboxes.add(sandbox)
-            try:
-                if self.stop.is_set():
-                    raise RuntimeError("the run was interrupted before this agent started")
-                yield sandbox
-            finally:
-                with self._sandboxes_lock:
-                    self._sandboxes.discard(sandbox)
 
     def agent_in(self, sandbox: Any, name: str, index: int, round_: int, start: dict[str, str], note: str) -> Agent:
         config = self.config
