@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docker
+import jsonschema
 import pytest
 import yaml
 
@@ -27,6 +28,7 @@ from tests.pipelines.sessions import ACCEPTED_THEN_A_LONG_COMMAND, accepted, bra
 pytestmark = needs_docker()
 
 EXIT_WITHIN_S = 10.0
+SCHEMA = json.loads((ROOT / "templates" / "report.schema.json").read_text())
 
 
 def leftovers(client: docker.DockerClient, pid: int) -> list[str]:
@@ -76,6 +78,7 @@ def test_a_signal_after_the_first_accepted_candidate_ends_the_run_in_seconds_wit
     assert run.returncode == code, stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
     [first] = accepted(out / "trace.jsonl")
+    jsonschema.validate(report, SCHEMA)
     assert report["error"]["stage"] == "interrupted"
     assert signum.name in report["error"]["message"]
     assert first["candidate"] in [c["id"] for c in report["candidates"]]

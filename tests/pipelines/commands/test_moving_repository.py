@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 import pipelines.commands.optimize as optimize_command
+from pipelines.errors import RunFilesError
+from pipelines.runfiles import load_run, mark_running
 from tests.conftest import git
 from tests.pipelines.conftest import Run
 from tests.pipelines.sessions import DEMO, branches
@@ -109,3 +111,10 @@ def test_the_run_says_running_until_its_report_which_is_on_disk_before_the_branc
     assert run.report["extra"]["branch"] == f"{BRANCH}-2"
     assert "status" not in run.report
     assert f"{BRANCH}-2" in run.stderr.splitlines()[-2]
+
+
+def test_a_run_killed_before_its_report_is_recognisable_and_not_published(tmp_path: Path) -> None:
+    mark_running(tmp_path, "20260101-000000-abcdef", tmp_path / "repo")
+    with pytest.raises(RunFilesError, match=r"the run never finished .* it was killed before writing its report"):
+        load_run(tmp_path)
+    assert "is running" in (tmp_path / "report.md").read_text()
