@@ -177,11 +177,12 @@ class Forge(Protocol):
 #
 # PerfbotError (pipelines.errors)
 # └── BotError                 base of everything the bot raises on purpose
-# ├── SettingsError        missing or invalid server settings (exit code 2 at start)
-# ├── PayloadError         a delivery the bot cannot read (answered with its 4xx `status`: 400, 408, 413)
-# ├── CommandError         a bad `/optimize` argument (answered with a note showing the grammar)
-# ├── ForgeError           a GitLab call that still failed after the retries
-# └── PublishError         a finished run that cannot be published (no artifacts, or GitLab refused)
+#     ├── SettingsError        missing or invalid server settings (exit code 2 at start)
+#     │   └── StoreError       the bot's SQLite database cannot be used (damaged, not a database)
+#     ├── PayloadError         a delivery the bot cannot read (answered with its 4xx `status`: 400, 408, 413)
+#     ├── CommandError         a bad `/optimize` argument (answered with a note showing the grammar)
+#     ├── ForgeError           a GitLab call that still failed after the retries
+#     └── PublishError         a finished run that cannot be published (no artifacts, or GitLab refused)
 #
 # Messages name what is wrong and what was expected; they never contain a token or a secret.
 
@@ -192,6 +193,10 @@ class BotError(PerfbotError):
 
 class SettingsError(BotError):
     exit_code = 2
+
+
+class StoreError(SettingsError):
+    """The bot's database file is damaged or is not a SQLite database; the text names it and how to start again."""
 
 
 class PayloadError(BotError):

@@ -65,8 +65,13 @@ class GitLabForge:
 
     def award_emoji(self, target: Noteable, note_id: int, name: str) -> None:
         def post() -> None:
+            awards = self._noteable(target).notes.get(note_id, lazy=True).awardemojis
+            # Looked up first: a bot killed after awarding, and resumed, awards nothing twice whatever GitLab's
+            # version answers to a duplicate.
+            if any(a.name == name and a.user["id"] == self._me.id for a in awards.list(iterator=True)):
+                return
             try:
-                self._noteable(target).notes.get(note_id, lazy=True).awardemojis.create({"name": name})
+                awards.create({"name": name})
             except gitlab.exceptions.GitlabCreateError as e:
                 if e.response_code == 404 and "already been taken" in str(e.error_message):
                     return

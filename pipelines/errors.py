@@ -6,7 +6,8 @@
     │   └── PreflightError       the checks before a run found problems (pipelines/preflight/); `findings` lists them
     ├── EvaluationError          the evaluation could not be carried out (e.g. the baseline fails its tests)
     │   └── BaselineError        the baseline itself fails (its tests, or the benchmark on it)
-    └── RunFilesError            a run's artifacts directory is missing a file or holds a malformed one
+    ├── RunFilesError            a run's artifacts directory is missing a file or holds a malformed one
+    └── StorageError             the disk is full (or too full to start): nothing half-written is left behind
 
 Messages are written for the person (or model) who has to act on them: they name the file, the key
 and what was expected.
@@ -57,3 +58,16 @@ class BaselineError(EvaluationError):
 
 class RunFilesError(PerfbotError):
     """A run's artifacts directory cannot be used as it stands (pipelines/runfiles.py): the text names the file."""
+
+
+class StorageError(PerfbotError):
+    """A run's files cannot be written: the disk holding them is full, or too full to start a run. The text names
+    the file or directory and what to do; files being written are removed, never left cut."""
+
+
+def storage_error(path: object, error: OSError) -> StorageError:
+    """The `StorageError` for a failed write of `path`."""
+    return StorageError(
+        f"cannot write {path}: {error.strerror or error} (the disk holding it is full?): free some space or "
+        "pass --out DIR on another disk, and run perfbot again"
+    )

@@ -21,6 +21,9 @@ class BranchError(PerfbotError):
     pass
 
 
+_CLAIM_ATTEMPTS = 20
+
+
 def is_git_repo(repo: Path) -> bool:
     try:
         return _git(repo, "rev-parse", "--is-inside-work-tree").strip() == "true"
@@ -36,9 +39,12 @@ def head_commit(repo: Path) -> str | None:
         return None
 
 
-def create_branch(repo: Path, slug: str, files: Mapping[str, str], message: str, *, base: str = "HEAD") -> str:
-    """Commits `files` (repo-relative path -> full text) on top of `base` as branch `perfbot/<slug>` (with a
-    numeric suffix if that name is taken). Returns the branch name."""
+def create_branch(
+    repo: Path, slug: str, files: Mapping[str, str], message: str, *, base: str = "HEAD", name: str | None = None
+) -> str:
+    """Commits `files` (repo-relative path -> full text) on top of `base` as branch `name` (default `perfbot/<slug>`),
+    or `perfbot/<slug>-N`, the first free one, when that name is taken, also when it is taken while this runs.
+    Returns the branch name."""
     parent = _git(repo, "rev-parse", "--verify", f"{base}^{{commit}}").strip()
     with tempfile.TemporaryDirectory(prefix="perfbot-index-") as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
@@ -48,9 +54,27 @@ def create_branch(repo: Path, slug: str, files: Mapping[str, str], message: str,
             _git(repo, "update-index", "--add", "--cacheinfo", f"{_mode(repo, parent, path)},{blob},{path}", env=env)
         tree = _git(repo, "write-tree", env=env).strip()
     commit = _git(repo, "commit-tree", tree, "-p", parent, "-F", "-", input=message, env=_identity(repo)).strip()
-    branch = _free_name(repo, f"perfbot/{slug}")
-    _git(repo, "update-ref", f"refs/heads/{branch}", commit, "0" * 40)
-    return branch
+    return _claim(repo, name or free_branch_name(repo, slug), f"perfbot/{slug}", commit)
+
+
+def free_branch_name(repo: Path, slug: str) -> str:
+    """`perfbot/<slug>`, or the first of `perfbot/<slug>-2`, `-3`, ... that no branch has yet."""
+    return _free_name(repo, f"perfbot/{slug}")
+
+
+def _claim(repo: Path, wanted: str, stem: str, commit: str) -> str:
+    """Point a new branch at `commit`: `wanted`, else the next free `stem-N`. `update-ref` with a zero old value
+    refuses a name that exists, so a branch another process creates meanwhile is never overwritten."""
+    branch = wanted
+    for _ in range(_CLAIM_ATTEMPTS):
+        try:
+            _git(repo, "update-ref", f"refs/heads/{branch}", commit, "0" * 40)
+            return branch
+        except BranchError:
+            if not _git(repo, "for-each-ref", f"refs/heads/{branch}").strip():
+                raise  # not taken: something else is wrong
+            branch = _free_name(repo, stem)
+    raise BranchError(f"every branch name tried for {stem} was taken while perfbot wrote it")
 
 
 def _mode(repo: Path, commit: str, path: str) -> str:

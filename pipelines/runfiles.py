@@ -5,17 +5,23 @@
     selected.json   the selected candidate's files in full, when a candidate was selected (`write_run_files`)
 
 `load_run(dir)` reads and checks them; every problem is a `RunFilesError` naming the file and the key.
+
+From its start a run directory holds a placeholder report.json (`"status": "running"`, with the process id) and
+report.md saying so (`mark_running`); the run's real report replaces both when it ends, however it ends (finished,
+failed, interrupted). A directory still saying "running" with no such process was killed (SIGKILL, power loss).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pipelines.errors import RunFilesError
+from pipelines.storage import write_whole
 
 REQUEST_FILE = "request.json"
 SELECTED_FILE = "selected.json"
@@ -89,11 +95,32 @@ class Run:
         return next((c for c in self.report["candidates"] if c["id"] == self.report.get("selected")), None)
 
 
+def mark_running(out: Path, run_id: str, repo: Path) -> None:
+    """The placeholder report of a run that has started; replaced by the real one when it ends."""
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    pid = os.getpid()
+    write_json(
+        out / REPORT_FILE,
+        {"status": "running", "run_id": run_id, "repo": str(repo), "started_at": started, "pid": pid},
+    )
+    text = (
+        f"## perfbot: run {run_id} is running\n\nStarted {started} by process {pid} on {repo}. This file is replaced "
+        "by the run's report when it ends. If no such process is running, the run was killed before it could "
+        "write one (SIGKILL, or the machine stopped).\n"
+    )
+    write_whole(out / "report.md", text.encode("utf-8"))
+
+
 def load_run(directory: Path, request: Request | None = None) -> Run:
     """The run in `directory`; `request` (e.g. from the bot's hand-over) wins over request.json."""
     if not directory.is_dir():
         raise RunFilesError(f"{directory}: no such artifacts directory")
     report = _read_json(directory / REPORT_FILE)
+    if report.get("status") == "running":
+        raise RunFilesError(
+            f"{directory / REPORT_FILE}: the run never finished (it still says running, started "
+            f"{report.get('started_at')} by process {report.get('pid')}): it was killed before writing its report"
+        )
     for key in ("candidates", "benchmark", "baseline", "selected"):
         if key not in report:
             raise RunFilesError(f"{directory / REPORT_FILE}: required key {key!r} is missing")
@@ -143,6 +170,4 @@ def write_run_files(out: Path, request: Request, selected: str | None, files: di
 
 def write_json(path: Path, data: Any) -> None:
     """`data` as indented JSON in `path`, written atomically."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    write_whole(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

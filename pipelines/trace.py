@@ -8,6 +8,9 @@ Events have a `type` and the `agent` they belong to (`a0`, `a1`, ... or none for
     evaluation    candidate id, status, score, the table the agent saw
     agent_end     why the agent stopped, steps, usage
 
+Each event is one line written by one `write(2)` on a file opened for appending: a full disk or a killed perfbot
+leaves whole lines only (a line the disk could not take is cut off again, and the run stops with `StorageError`).
+
 Together they rebuild every conversation exactly (`export_messages`), so a run can be inspected, replayed or
 turned into training data. Secrets are never written: every value of an environment variable whose name looks
 like a credential is replaced by `[redacted]` before a line reaches the file.
@@ -15,6 +18,7 @@ like a credential is replaced by `[redacted]` before a line reaches the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -23,7 +27,9 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+
+from pipelines.errors import StorageError, storage_error
 
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
 _MIN_SECRET_LEN = 8
@@ -37,32 +43,60 @@ def secret_values(environ: dict[str, str] | None = None) -> list[str]:
 
 
 class Trace:
-    """Appends events to a JSONL file; safe to share between agent threads. `Trace(None)` records nothing."""
+    """Appends events to a JSONL file; safe to share between agent threads. `Trace(None)` records nothing.
+
+    A write the disk cannot take raises `StorageError`, is kept in `failed`, and makes every later write raise it
+    again: the run stops instead of going on with a trace that misses events."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._secrets = secret_values()
-        self._file: TextIO | None = None
+        self._fd: int | None = None
+        self.failed: StorageError | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("a", encoding="utf-8")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            except OSError as e:
+                raise storage_error(path, e) from e
 
     def write(self, type: str, **fields: Any) -> None:
-        if self._file is None:
+        if self._fd is None:
             return
         line = json.dumps({"type": type, "time": round(time.time(), 3), **fields}, default=str, ensure_ascii=False)
         for secret in self._secrets:
             line = line.replace(secret, "[redacted]")
+        data = (line + "\n").encode("utf-8")
         with self._lock:
-            self._file.write(line + "\n")
-            self._file.flush()
+            if self.failed is not None:
+                raise self.failed
+            self._append(self._fd, data)
+
+    def _append(self, fd: int, data: bytes) -> None:
+        """One whole line or none: a short or failed write is cut off again."""
+        size = os.fstat(fd).st_size
+        try:
+            written = _write(fd, data)
+            if written != len(data):
+                raise OSError(28, os.strerror(28))  # ENOSPC: the disk took part of the line
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            self.failed = storage_error(self.path, e)
+            raise self.failed from e
 
     def close(self) -> None:
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            if self._fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self._fd)
+                self._fd = None
+
+
+def _write(fd: int, data: bytes) -> int:
+    """`os.write`, one call (a test replaces it to fill the disk)."""
+    return os.write(fd, data)
 
 
 def read_trace(path: Path) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,9 @@ root *inside* the container, holding nothing but what the judge needs to start a
 (SETUID, SETGID, KILL, in a benchmark sandbox only; none otherwise). The main process is root's, so killing every
 process of user 1000 after each command never stops the container. Commands of one sandbox run one at a time.
 
+Every call to the engine goes through `sandbox.engine.call`: a connection that drops is retried for `retry_s` seconds,
+then `EngineUnreachable` says the Docker Engine stopped answering and what to do.
+
 Each command runs through `docker exec` under a wrapper that enforces the timeout inside the container (see
 `execution`); the host waits a little longer and kills the container if even that fails. Containers and volumes are
 removed in `close()`, and the reaper removes what a killed perfbot left behind every time a sandbox starts.
@@ -38,6 +41,7 @@ from docker.types import Ulimit
 
 from sandbox.archive import dir_archive, files_archive, relative, single_file
 from sandbox.base import DEFAULT_MAX_OUTPUT, SAFE_ENV, ExecResult, SandboxError, SandboxUnavailable
+from sandbox.engine import RETRY_S, EngineUnreachable, call
 from sandbox.execution import KILL_AFTER_S, CappedStream, counters, wrap
 from sandbox.images import image_exists, sandbox_image_name
 from sandbox.reaper import reap, resource_labels
@@ -50,6 +54,8 @@ JUDGE_CAPABILITIES = ["SETUID", "SETGID", "KILL"]
 DEFAULT_LIFETIME_S = 3 * 3600
 BACKSTOP_S = 15.0
 """How long the host waits beyond a command's timeout before it kills the whole container."""
+SIGNAL_POLL_S = 0.2
+"""The longest a wait of the main thread lasts before it runs Python code again (and so the handler of a signal)."""
 _WAYS_OUT = "or run with --sandbox local to run without isolation"
 
 log = structlog.get_logger(__name__)
@@ -86,9 +92,11 @@ class DockerSandbox:
         lifetime_s: int = DEFAULT_LIFETIME_S,
         backstop_s: float = BACKSTOP_S,
         client: docker.DockerClient | None = None,
+        retry_s: float = RETRY_S,
     ) -> None:
         """`cpus` is the cpuset of a benchmark sandbox (default `PERFBOT_BENCH_CPUS`, else the engine's last CPU).
-        `backstop_s` is how long the host waits past a command's timeout before it kills the container."""
+        `backstop_s` is how long the host waits past a command's timeout before it kills the container. `retry_s` is
+        how long a call keeps trying while the engine does not answer."""
         self.label = label
         self.benchmark = benchmark
         self.image = image or sandbox_image_name()
@@ -99,6 +107,7 @@ class DockerSandbox:
         self.cpus = cpus or os.environ.get("PERFBOT_BENCH_CPUS") or None
         self.lifetime_s = lifetime_s
         self.backstop_s = backstop_s
+        self.retry_s = retry_s
         self._client = client
         self.container: Container | None = None
         self._volume: Volume | None = None
@@ -110,10 +119,10 @@ class DockerSandbox:
             return
         client = self._client = self._client or connect()
         try:
-            reap(client)
+            self._call(reap, client, what="removing the containers of earlier runs")
         except docker.errors.DockerException as e:  # leftovers of other runs must not stop this one
             log.warning("sandbox.reap_failed", error=str(e))
-        if not image_exists(client, self.image):
+        if not self._call(image_exists, client, self.image, what="looking for the sandbox image"):
             raise SandboxUnavailable(
                 f"the sandbox image {self.image} is missing: build it with `perfbot sandbox build` "
                 f"(offline, from Debian packages), {_WAYS_OUT}"
@@ -121,13 +130,27 @@ class DockerSandbox:
         name = f"perfbot-{re.sub(r'[^a-zA-Z0-9_.-]', '-', self.label)[:40]}-{uuid.uuid4().hex[:10]}"
         labels = resource_labels(self.label, self.lifetime_s + 60)
         try:
-            self._volume = client.volumes.create(
-                name=f"{name}-ws", labels=labels, driver="local", driver_opts=self._workspace_options()
+            self._volume = self._call(
+                client.volumes.create,
+                name=f"{name}-ws",
+                labels=labels,
+                driver="local",
+                driver_opts=self._workspace_options(),
+                what="creating the sandbox's workspace volume",
             )
-            self.container = client.containers.create(
-                self.image, ["sleep", str(self.lifetime_s)], name=name, labels=labels, **self._hardening(client)
+            self.container = self._call(
+                client.containers.create,
+                self.image,
+                ["sleep", str(self.lifetime_s)],
+                name=name,
+                labels=labels,
+                what="creating the sandbox container",
+                **self._hardening(client),
             )
-            self.container.start()
+            self._call(self.container.start, what="starting the sandbox container")
+        except EngineUnreachable:
+            self.close()
+            raise
         except docker.errors.DockerException as e:
             self.close()
             raise SandboxUnavailable(f"cannot start a sandbox container from {self.image}: {e}") from e
@@ -152,11 +175,11 @@ class DockerSandbox:
             started = time.monotonic()
             exec_id = self._exec_create(wrap(argv, timeout, max_output), workdir, environment, user)
             stream = self._exec_start(exec_id, max_output)
-            stream.join(timeout + KILL_AFTER_S + self.backstop_s)
+            _join(stream, timeout + KILL_AFTER_S + self.backstop_s)
             backstop = stream.is_alive()
             if backstop:
                 self._kill(f"a command outlived its {timeout} s timeout")
-                stream.join(30)
+                _join(stream, 30)
             code = 137 if backstop else self._exit_code(exec_id)
             return self._result(stream, code, time.monotonic() - started, timeout, backstop)
 
@@ -172,21 +195,25 @@ class DockerSandbox:
         if not rel:
             raise IsADirectoryError(f"{path!r} is the workspace itself")
         try:
-            chunks, _stat = self._require().get_archive(posixpath.join(self.workspace, rel))
+            chunks, _stat = self._call(
+                self._require().get_archive, posixpath.join(self.workspace, rel), what=f"reading {path}"
+            )
         except docker.errors.NotFound as e:
             raise FileNotFoundError(f"no file {path!r} in the sandbox workspace") from e
         return single_file(chunks, path)
 
     def close(self) -> None:
+        """Remove the container, then the volume: each is tried (and retried while the engine does not answer)
+        whatever happened to the other; what cannot be removed is logged and left to the reaper."""
         container, volume, self.container, self._volume = self.container, self._volume, None, None
         for resource, options in ((container, {"force": True, "v": True}), (volume, {"force": True})):
             if resource is None:
                 continue
             try:
-                resource.remove(**options)
+                self._call(resource.remove, what=f"removing {resource.name}", **options)
             except docker.errors.NotFound:
                 pass
-            except docker.errors.DockerException as e:  # the reaper removes it later: labels carry the expiry
+            except Exception as e:  # the reaper removes it once this process is gone: its labels name the owner
                 log.warning("sandbox.remove_failed", resource=resource.name, error=str(e))
 
     def __enter__(self) -> DockerSandbox:
@@ -217,7 +244,9 @@ class DockerSandbox:
             "ulimits": [Ulimit(name="nofile", soft=4096, hard=4096)],
         }
         if self.benchmark:
-            self.cpus = self.cpus or str(int(client.info().get("NCPU", 1)) - 1)
+            self.cpus = self.cpus or str(
+                int(self._call(client.info, what="counting the engine's CPUs").get("NCPU", 1)) - 1
+            )
             options["cpuset_cpus"] = self.cpus
         return options
 
@@ -227,6 +256,9 @@ class DockerSandbox:
         owner = TRUSTED_UID if self.benchmark else UID
         options = f"size={self.workspace_size},nosuid,nodev,mode=0755,uid={owner},gid={owner}"
         return {"type": "tmpfs", "device": "tmpfs", "o": options}
+
+    def _call(self, fn: Any, *args: Any, what: str, **kwargs: Any) -> Any:
+        return call(fn, *args, what=what, retry_s=self.retry_s, **kwargs)
 
     def _require(self) -> Container:
         if self.container is None:
@@ -241,8 +273,16 @@ class DockerSandbox:
         container = self._require()
         for attempt in (1, 2):
             try:
-                created = self._api().exec_create(
-                    container.id, argv, stdout=True, stderr=True, workdir=workdir, environment=env, user=f"{uid}:{uid}"
+                created = self._call(
+                    self._api().exec_create,
+                    container.id,
+                    argv,
+                    stdout=True,
+                    stderr=True,
+                    workdir=workdir,
+                    environment=env,
+                    user=f"{uid}:{uid}",
+                    what="starting a command in the sandbox",
                 )
                 return str(created["Id"])
             except docker.errors.APIError as e:
@@ -252,7 +292,9 @@ class DockerSandbox:
 
     def _exec_start(self, exec_id: str, max_output: int) -> CappedStream:
         try:
-            chunks = self._api().exec_start(exec_id, stream=True, demux=True)
+            chunks = self._call(
+                self._api().exec_start, exec_id, stream=True, demux=True, what="starting a command in the sandbox"
+            )
         except docker.errors.APIError as e:
             raise SandboxError(f"cannot run a command in the sandbox container: {e}") from e
         stream = CappedStream(chunks, max_output)
@@ -265,7 +307,7 @@ class DockerSandbox:
         container = self._require()
         if time.time() >= self._expires_at:
             return False
-        container.reload()
+        self._call(container.reload, what="checking the sandbox container")
         if container.status != "running":
             raise SandboxError(
                 f"the sandbox container stopped ({container.status}) after a command outlived its timeout; "
@@ -277,8 +319,8 @@ class DockerSandbox:
         container = self._require()
         log.warning("sandbox.killed", container=container.name, reason=reason)
         try:
-            container.kill()
-        except docker.errors.APIError as e:
+            self._call(container.kill, what="killing the sandbox container")
+        except (docker.errors.APIError, EngineUnreachable) as e:
             log.warning("sandbox.kill_failed", container=container.name, error=str(e))
 
     def _result(self, stream: CappedStream, code: int, duration: float, timeout: float, backstop: bool) -> ExecResult:
@@ -306,15 +348,30 @@ class DockerSandbox:
 
     def _put_archive(self, archive: IO[bytes], what: str) -> None:
         try:
-            self._require().put_archive(self.workspace, archive)
+            self._call(self._put_from_start, archive, what=f"copying {what} into the sandbox")
         except docker.errors.APIError as e:
             raise SandboxError(f"cannot copy {what} into the sandbox workspace: {e}") from e
+
+    def _put_from_start(self, archive: IO[bytes]) -> None:
+        archive.seek(0)  # a retried copy sends the whole archive again
+        self._require().put_archive(self.workspace, archive)
 
     def _exit_code(self, exec_id: str) -> int:
         deadline = time.monotonic() + 10
         while True:
-            state = self._api().exec_inspect(exec_id)
+            try:
+                state = self._call(self._api().exec_inspect, exec_id, what="reading a command's exit status")
+            except docker.errors.APIError as e:  # e.g. the container was removed meanwhile (an interrupted run)
+                raise SandboxError(f"cannot read the exit status of a command in the sandbox: {e}") from e
             if not state.get("Running") or time.monotonic() > deadline:
                 code = state.get("ExitCode")
                 return int(code) if code is not None else -1
             time.sleep(0.01)  # the engine records the exit code just after the stream ends
+
+
+def _join(thread: threading.Thread, seconds: float) -> None:
+    """`thread.join(seconds)` in short waits: a SIGINT or SIGTERM delivered to another thread is only handled when the
+    main thread runs Python code, so it must not sit in one long wait (pipelines/interrupt.py)."""
+    deadline = time.monotonic() + seconds
+    while thread.is_alive() and (left := deadline - time.monotonic()) > 0:
+        thread.join(min(left, SIGNAL_POLL_S))

@@ -33,6 +33,8 @@ class LocalSandbox:
         self._label = label
         self._root: Path | None = None
         self.workspace = ""
+        self._running: set[int] = set()
+        """Process groups of the commands under way, ended by `close()` (e.g. from another thread on Ctrl-C)."""
 
     def start(self) -> None:
         if self._root is None:
@@ -65,6 +67,7 @@ class LocalSandbox:
         except OSError as e:
             return ExecResult(output=f"cannot start {argv[0]!r}: {e}", returncode=127)
         assert proc.stdout is not None
+        self._running.add(proc.pid)
         reader = _CappedReader(proc.stdout, max_output)
         reader.start()
         timed_out = False
@@ -74,6 +77,7 @@ class LocalSandbox:
             timed_out = True
         finally:
             _kill_group(proc.pid)
+            self._running.discard(proc.pid)  # before the wait: until it is reaped, the pid cannot be reused
             proc.wait()
             reader.join()
         return ExecResult(
@@ -97,6 +101,8 @@ class LocalSandbox:
         return self._resolve(path).read_bytes()
 
     def close(self) -> None:
+        for pid in list(self._running):
+            _kill_group(pid)
         if self._root is not None:
             shutil.rmtree(self._root, ignore_errors=True)
             self._root = None

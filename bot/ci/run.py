@@ -15,6 +15,7 @@ from typing import Any
 from bot.ci.shard import Shard
 from pipelines.agent.prompts import Focus
 from pipelines.config import Config
+from pipelines.interrupt import deferred
 from pipelines.report import Report, write_artifacts
 from pipelines.report.build import build_report
 from pipelines.report.markdown import outcome_line
@@ -51,14 +52,15 @@ def optimize_in_ci(
         slots=shard.slots if shard else None,
         focus=focus,
     )
-    report = build_report(repo, config, searched, run_id=run_id(request), sandbox_kind=kind or "docker")
-    report.extra |= {"request_id": request.request_id, "target": request.target, "shard": str(shard or "")}
-    write_artifacts(report, out)
-    if shard is None:
-        write_run_files(out, request, report.selected, searched.result.selected_files)
-    else:
-        write_json(out / FINALISTS_FILE, {"shard": str(shard), "finalists": finalists(searched.measured)})
-    progress.say(outcome_line(report.to_json()))
+    with deferred():  # measured: the artifacts are written whole, a signal now is only said
+        report = build_report(repo, config, searched, run_id=run_id(request), sandbox_kind=kind or "docker")
+        report.extra |= {"request_id": request.request_id, "target": request.target, "shard": str(shard or "")}
+        write_artifacts(report, out)
+        if shard is None:
+            write_run_files(out, request, report.selected, searched.result.selected_files)
+        else:
+            write_json(out / FINALISTS_FILE, {"shard": str(shard), "finalists": finalists(searched.measured)})
+        progress.say(outcome_line(report.to_json()))
     return report
 
 

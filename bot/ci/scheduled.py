@@ -17,6 +17,7 @@ from bot.publish.publisher import Outcome, Publisher, branch_prefix
 from pipelines.agent.prompts import Focus
 from pipelines.config import Config
 from pipelines.errors import UsageError
+from pipelines.interrupt import RunInterrupted
 from pipelines.localize.profile import Hotspot, find_hotspots
 from pipelines.runfiles import Origin, Request, load_run
 from pipelines.sandbox_image import with_sandbox_image
@@ -50,7 +51,7 @@ def run_scheduled(
         sub = replace(request, request_id=f"{request.request_id}-{_slug(spot)}", target=spot.target, origin=Origin())
         directory = out / _slug(spot)
         progress.say(f"optimizing {spot.target} ({spot.share:.0%} of the benchmark's time)")
-        optimize_in_ci(
+        report = optimize_in_ci(
             repo,
             narrowed(config, repo, spot.target),
             sub,
@@ -60,6 +61,8 @@ def run_scheduled(
             focus=Focus.of(spot.target, spot.share),
             progress=progress,
         )
+        if report.error is not None:  # interrupted: its artifacts are written; the job stops here, publishing nothing
+            raise RunInterrupted(report.error["signal"])
         outcome = publisher.publish(load_run(directory), project_id=_project(request)) if publisher else None
         if outcome is not None:
             progress.say(f"{spot.target}: {outcome}")

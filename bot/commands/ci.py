@@ -24,12 +24,13 @@ from bot.ci.gather import gather
 from bot.ci.run import optimize_in_ci, run_id
 from bot.ci.scheduled import run_scheduled
 from bot.ci.shard import Shard
-from bot.ci.variables import checkout, narrowed, read_job, require_model_key
+from bot.ci.variables import CiJob, checkout, narrowed, read_job, require_model_key
 from bot.publish.publisher import Publisher, labels, publisher_from_env
 from pipelines.agent.prompts import Focus
 from pipelines.commands.optimize import report_failure, with_overrides
 from pipelines.config import Config, load_config
 from pipelines.errors import PerfbotError, UsageError
+from pipelines.interrupt import Signals, exit_code, interruptible, signal_name
 from pipelines.report.failure import FailedRun, failed_test_output
 from pipelines.runfiles import Request, load_run, write_run_files
 from pipelines.trace import LiveProgress
@@ -71,9 +72,28 @@ def run(args: argparse.Namespace) -> int:
     kind = _sandbox_kind(args.sandbox or env.get("PERFBOT_SANDBOX"))
     publisher = _publisher(env) if not (args.no_publish or args.shard) else None
     progress = LiveProgress()
-    config: Config | None = None
     shard: Shard | None = args.shard
     where = out / f"shard-{shard.index}" if shard else out
+    with interruptible(progress.say) as signals:
+        return _run(args, env, repo, out, where, job, kind, publisher, progress, shard, signals)
+
+
+def _run(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    repo: Path,
+    out: Path,
+    where: Path,
+    job: CiJob,
+    kind: SandboxKind | None,
+    publisher: Publisher | None,
+    progress: LiveProgress,
+    shard: Shard | None,
+    signals: Signals,
+) -> int:
+    """The job's work. SIGTERM (GitLab cancelling the job or timing it out) or SIGINT: the artifacts of what was
+    measured so far (`error.stage: "interrupted"`), nothing published, the exit status of that signal."""
+    config: Config | None = None
     try:
         config = narrowed(with_overrides(load_config(repo, args.config), job.overrides), repo, job.request.target)
         if not args.gather:  # the gather job only measures: it needs no model
@@ -95,10 +115,16 @@ def run(args: argparse.Namespace) -> int:
             gather(repo, config, job.request, out, kind, progress)
         else:
             focus = Focus.of(job.request.target)
-            optimize_in_ci(repo, config, job.request, where, kind, shard=shard, focus=focus, progress=progress)
-    except Exception as e:
+            report = optimize_in_ci(repo, config, job.request, where, kind, shard=shard, focus=focus, progress=progress)
+            stopped_by = report.error["signal"] if report.error else next(iter(signals.received), None)
+            if stopped_by is not None:  # interrupted: the artifacts say what was measured; nothing is published
+                progress.say(f"artifacts: {out}")
+                return exit_code(stopped_by)
+    except (Exception, KeyboardInterrupt) as e:
         if config is not None:
             _report_failure(e, repo, config, job.request, where, kind, progress, shard=shard)
+        if isinstance(e, KeyboardInterrupt):
+            return exit_code(signal_name(e))
         if publisher is not None and job.request.project_id is not None and isinstance(e, PerfbotError | SandboxError):
             publisher.failed(job.request, job.request.project_id, str(e), output=failed_test_output(e))
         raise
@@ -110,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report_failure(
-    error: Exception,
+    error: BaseException,
     repo: Path,
     config: Config,
     request: Request,

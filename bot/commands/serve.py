@@ -6,7 +6,8 @@ job over a pipe. So the worker's GitLab calls never hold the acceptor's GIL, and
 behind them. If the worker dies, `/healthz` answers 503 (restart the server: the store keeps every open job).
 
 Settings come from `PERFBOT_*` environment variables, optionally from a YAML file (`--config`); a missing or
-invalid setting, or a token GitLab refuses, stops the server at start with a message naming it (exit 2); a token
+invalid setting, a damaged database, or a token GitLab refuses, stops the server at start with a message naming it
+(exit 2); a token
 without the `api` scope or about to expire is logged (`gitlab.token_check`) and the server starts.
 """
 
@@ -30,7 +31,7 @@ from bot.publish.publisher import make_publisher
 from bot.retry import Retry
 from bot.server.app import favour_the_event_loop, make_acceptor, start_worker
 from bot.server.settings import Settings, load_settings
-from bot.server.store import Store
+from bot.server.store import Store, open_database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(os.environ, args.config)
     logs.configure(settings.secrets())
+    open_database(settings.db).close()  # a damaged database stops the server here, with a message naming it
     forge = GitLabForge(settings.gitlab_url, settings.gitlab_token.get_secret_value())
     try:
         forge.current_user()

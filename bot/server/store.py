@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from bot.forge import StoreError
 from bot.server.events import JobFinished, OptimizeRequested, PipelineFinished, StoredEvent
 
 OPEN_STATES = ("pending", "waiting", "starting")
@@ -42,6 +43,30 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (project_id, pipeline_id);
 CREATE INDEX IF NOT EXISTS jobs_request ON jobs (request_id);
 """
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """The store's connection, its tables created if new. `StoreError` (exit 2) when the file is damaged or is not
+    a SQLite database: it names the file and how to start again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
+        db.execute("PRAGMA busy_timeout=5000")
+        problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError("; ".join(problems[:3]))
+        db.executescript(_SCHEMA)
+    except sqlite3.DatabaseError as e:
+        db.close()
+        raise StoreError(
+            f"{path} is not a valid perfbot database ({e}). Stop perfbot serve, move the file aside "
+            f"(`mv {path} {path}.damaged`) and start again with an empty one (PERFBOT_DB names it): the jobs it "
+            "recorded are lost, so /optimize requests still running will not be answered; or restore it from a backup"
+        ) from e
+    return db
 
 
 @dataclass(frozen=True)
@@ -160,14 +185,7 @@ class Store:
         return rows[0] if rows else None
 
     def _open(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
-        db.execute("PRAGMA busy_timeout=5000")
-        db.executescript(_SCHEMA)
-        self._db = db
+        self._db = open_database(self._path)
 
     def _record(self, delivery: str, event_name: str, event: Stored) -> Recorded:
         db = self._conn()

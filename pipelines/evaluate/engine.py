@@ -11,6 +11,7 @@ in the judge (inside/), across a trust boundary; see docs/evaluation.md for the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,13 +70,16 @@ class Evaluator:
         *,
         progress: Callable[[str], None] | None = None,
         repeat: int | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
+        """`stop`: set when the run is interrupted; the measurement under way is then abandoned at its next judge
+        command (raising EvaluationError)."""
         self.repo = Path(repo)
         self.config = config
         self.sandbox = sandbox
         self.repeat = max(repeat or config.benchmark.repeat, MIN_ROUNDS)
         self._progress = progress
-        self._harness = Harness(sandbox, self._say)
+        self._harness = Harness(sandbox, self._say, stop)
         self._grid = config.benchmark.grid()
         self._baseline: BaselineResult | None = None
         self._base_tests: TestsRun | None = None
@@ -84,6 +88,11 @@ class Evaluator:
         self._staged = 0
         self._rounds_done = 0
         self._started = time.monotonic()
+
+    @property
+    def waited_s(self) -> float:
+        """How long this evaluator's measurements waited for another perfbot run's (the measurement lock)."""
+        return self._harness.waited_s
 
     def prepare(self) -> BaselineResult:
         """Test the baseline and measure it against itself. Raises EvaluationError when the baseline fails its

@@ -20,6 +20,7 @@ import json
 import posixpath
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from importlib.resources import files
@@ -38,12 +39,19 @@ MAX_PRINT = 1 << 20
 """Bytes a measured process may print before it is stopped and rejected."""
 _INSIDE = ("judge", "procs", "wire", "compare", "guard", "worker", "inputs", "checks", "suite")
 _WAIT_SAID_S = 1.0
+_LOCK_POLL_S = 0.05
 
 
 class Harness:
-    def __init__(self, sandbox: Sandbox, say: Callable[[str], None] = lambda _: None) -> None:
+    def __init__(
+        self, sandbox: Sandbox, say: Callable[[str], None] = lambda _: None, stop: threading.Event | None = None
+    ) -> None:
+        """`stop`, once set (the run was interrupted), makes every later judge command raise instead of running."""
         self.sandbox = sandbox
         self._say = say
+        self.stop = stop or threading.Event()
+        self.waited_s = 0.0
+        """How long judge commands waited, in all, for another perfbot run's measurements."""
         self._specs = 0
         root = sandbox.workspace
         self.root = root
@@ -81,7 +89,10 @@ class Harness:
         self.sandbox.put_files({path: json.dumps(full).encode("utf-8")}, trusted=True)
         judge = posixpath.join(self.root, "harness", "judge.py")
         argv = [PYTHON, "-I", judge, command, posixpath.join(self.root, path)]
-        with measurement_lock(_lock_key(self.sandbox), self._say):
+        self._check_stop()
+        with measurement_lock(_lock_key(self.sandbox), self._say) as waited:
+            self.waited_s += waited()
+            self._check_stop()
             result = self.sandbox.execute(argv, timeout=timeout, max_output=16 << 20, trusted=True)
         line = next((ln for ln in reversed(result.output.splitlines()) if ln.startswith(MARKER)), None)
         if line is None:
@@ -89,6 +100,10 @@ class Harness:
             raise EvaluationError(f"the judge ({command}) {why} without a result: {_clip(result.output, 1500)}")
         answer: dict[str, Any] = json.loads(line[len(MARKER) :])
         return answer
+
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            raise EvaluationError("the run was interrupted: the measurement was abandoned")
 
     def directory(self, name: str) -> str:
         return posixpath.join(self.root, "v", name)
@@ -103,17 +118,25 @@ def _lock_key(sandbox: Sandbox) -> str:
 
 
 @contextlib.contextmanager
-def measurement_lock(key: str, say: Callable[[str], None]) -> Iterator[None]:
-    """One perfbot process at a time measures on these CPUs of this machine (an flock, released if it dies)."""
+def measurement_lock(key: str, say: Callable[[str], None]) -> Iterator[Callable[[], float]]:
+    """One perfbot process at a time measures on these CPUs of this machine (an flock, released if it dies).
+    Gives a function returning how long this holder waited (0 when the wait was too short to be said)."""
     path = Path(tempfile.gettempdir()) / f"perfbot-measure-{key}.lock"
     with open(path, "a") as handle:
         started = time.monotonic()
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        while True:  # not one blocking flock: the main thread must run Python code to handle SIGINT or SIGTERM
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(_LOCK_POLL_S)
         waited = time.monotonic() - started
         if waited > _WAIT_SAID_S:
             say(f"waited {waited:.0f} s for another perfbot run's measurements on the same CPUs ({key})")
+        else:
+            waited = 0.0
         try:
-            yield
+            yield lambda: waited
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

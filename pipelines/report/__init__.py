@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipelines.report.files import write_files
 from pipelines.report.html import render_html
 from pipelines.report.markdown import render_markdown
 from pipelines.report.model import SCHEMA_VERSION, Cost, Report, method_text
+from pipelines.storage import write_files
 from pipelines.trace import read_trace
 
 __all__ = ["SCHEMA_VERSION", "Cost", "Report", "method_text", "render_html", "render_markdown", "write_artifacts"]

@@ -42,7 +42,14 @@ def build_report(
             "cache": {"read_tokens": total.cache_read_tokens, "write_tokens": total.cache_write_tokens},
             "budget_exhausted": total.usd >= config.search.max_cost_usd,
         },
+        error=interrupted_error(result.interrupted, len(result.results)) if result.interrupted else None,
     )
+
+
+def interrupted_error(signal_name: str, measured: int) -> dict[str, Any]:
+    """report.json's `error` for a search a signal stopped: what was measured until then is in the report."""
+    message = f"interrupted by {signal_name} after {measured} candidate(s) were measured"
+    return {"stage": "interrupted", "message": message, "test": None, "output": "", "signal": signal_name}
 
 
 def agent_entry(outcome: AgentOutcome, usage: Any) -> dict[str, Any]:

@@ -18,15 +18,17 @@ import jinja2
 from pipelines.config import Config
 from pipelines.errors import BaselineError
 from pipelines.evaluate.results import TestsResult
-from pipelines.report.files import write_files
+from pipelines.interrupt import signal_name
 from pipelines.report.model import SCHEMA_VERSION, settings_json
+from pipelines.storage import write_files
 
 NOT_MEASURED = "Nothing was measured: the run stopped before the baseline could be timed."
 
 
 @dataclass
 class FailedRun:
-    error: Exception
+    error: BaseException
+    """What stopped the run: a PerfbotError, a SandboxError, or a KeyboardInterrupt (SIGINT, SIGTERM)."""
     config: Config
     sandbox_kind: str
     run_id: str = ""
@@ -41,18 +43,28 @@ class FailedRun:
 
     @property
     def stage(self) -> str:
-        """`baseline-tests`, `baseline-benchmark` or `run` (anything else: the sandbox, the measuring script)."""
+        """`baseline-tests`, `baseline-benchmark`, `interrupted` (a signal) or `run` (anything else: the sandbox, the
+        measuring script)."""
+        if isinstance(self.error, KeyboardInterrupt):
+            return "interrupted"
         if self.tests is None:
             return "run"
         return "baseline-benchmark" if self.tests.passed else "baseline-tests"
+
+    @property
+    def message(self) -> str:
+        if isinstance(self.error, KeyboardInterrupt):
+            return f"the run was interrupted by {signal_name(self.error)} before the baseline was measured"
+        return str(self.error)
 
     def error_json(self) -> dict[str, Any]:
         tests = self.tests
         return {
             "stage": self.stage,
-            "message": str(self.error),
+            "message": self.message,
             "test": tests.failure if tests is not None and not tests.passed else None,
             "output": failed_test_output(self.error),
+            **({"signal": signal_name(self.error)} if isinstance(self.error, KeyboardInterrupt) else {}),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -77,7 +89,7 @@ class FailedRun:
         }
 
 
-def failed_test_output(error: Exception) -> str:
+def failed_test_output(error: BaseException) -> str:
     """The first lines of the output of the baseline's failing test, when that is why `error` was raised."""
     if isinstance(error, BaselineError) and not error.tests.passed:
         return error.tests.output
@@ -86,7 +98,7 @@ def failed_test_output(error: Exception) -> str:
 
 def render_failure_markdown(run: FailedRun) -> str:
     error = run.error_json()
-    parts = ["## perfbot: the run could not be carried out", "", str(run.error)]
+    parts = ["## perfbot: the run could not be carried out", "", run.message]
     if error["test"]:
         parts += ["", "### The failing test", "", f"`{error['test']}`"]
     if error["output"]:

@@ -40,6 +40,8 @@ class Report:
     """Per agent (filled by `perfbot optimize`): whatever the agent loop reports, JSON-ready."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Anything else a command wants in report.json, JSON-ready."""
+    error: dict[str, Any] | None = None
+    """Why the run ended early (`stage`, `message`, `test`, `output`), e.g. interrupted; None when it ran to its end."""
     created_at: str = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
 
     def __post_init__(self) -> None:
@@ -67,6 +69,7 @@ class Report:
             "cost": self.cost.to_json(),
             "agents": self.agents,
             "extra": self.extra,
+            **({"error": self.error} if self.error is not None else {}),
         }
 
 

@@ -9,6 +9,11 @@ and the merge measured; selection then keeps it only if it is accepted and score
 
 `run_search(...)` is how every command runs one (`perfbot optimize`, each CI shard, `perfbot bench`): it opens the
 benchmark sandbox, tests and measures the baseline there, and runs the search with its trace.
+
+Interrupted (Ctrl-C, or SIGTERM under `pipelines.interrupt.interruptible`) once the baseline is measured, the search
+stops: agents end before their next step and their sandboxes are removed at once (a command under way in them ends
+with it), the measurement under way is abandoned at its next judge command, and `run_search` returns what was
+measured so far with `SearchResult.interrupted` naming the signal. Interrupted before that, it raises.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,18 +33,25 @@ from pipelines.agent.repo_copy import put_repo
 from pipelines.config import Config
 from pipelines.edit import EditSession
 from pipelines.edit.workspace import Workspace
+from pipelines.errors import StorageError
 from pipelines.evaluate import BaselineResult, Candidate, CandidateResult, Evaluator
+from pipelines.interrupt import signal_name
 from pipelines.layout import import_paths
 from pipelines.models import open_model
 from pipelines.models.limits import max_tokens_for, run_budget
 from pipelines.models.pricing import Budget
 from pipelines.sandbox_image import with_sandbox_image
 from pipelines.select.measurer import Measurer, Progress
+from pipelines.select.sandboxes import AgentSandboxes
 from pipelines.select.selection import combine_files
 from pipelines.trace import Trace
 from sandbox.factory import SandboxKind, open_sandbox
 
 COMBINE_TOP = 4
+SIGNAL_POLL_S = 0.2
+"""The longest the main thread waits for the agents at once (see `run_round`)."""
+AGENTS_GRACE_S = 5.0
+"""How long an interrupted search waits for its agents' threads to end once their sandboxes are gone."""
 
 
 @dataclass
@@ -51,6 +64,8 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     selected_files: dict[str, str] | None = None
     """Repo-relative path -> full text of the files the selected candidate changes."""
+    interrupted: str | None = None
+    """The signal that stopped the search early (SIGINT, SIGTERM); None when it ran to its end."""
 
 
 @dataclass
@@ -84,9 +99,10 @@ def run_search(
     the trace to `trace_path`. Raises what the baseline raises (e.g. `BaselineError`) before any agent starts."""
     config = with_sandbox_image(repo, config, sandbox_kind, evaluator_progress or (lambda _: None))
     trace = Trace(trace_path)
+    stop = threading.Event()
     try:
         with open_sandbox(sandbox_kind, label=label, benchmark=True, image=config.run_image) as sandbox:
-            evaluator = Evaluator(repo, config, sandbox, progress=evaluator_progress)
+            evaluator = Evaluator(repo, config, sandbox, progress=evaluator_progress, stop=stop)
             baseline = evaluator.prepare()
             search = Search(
                 repo,
@@ -97,8 +113,15 @@ def run_search(
                 progress=progress,
                 focus=focus,
                 slots=slots or range,
+                stop=stop,
             )
             result = search.run()
+            if trace.failed is not None:  # a write the disk refused, swallowed on the way up
+                raise trace.failed
+            if evaluator.waited_s:
+                note = f"measurements waited {evaluator.waited_s:.0f} s for another perfbot run's on the same CPUs"
+                result.notes.append(note)
+                trace.write("measurement_wait", waited_s=round(evaluator.waited_s, 1), detail=note)
             return Searched(result, baseline, bool(sandbox.isolated), search.measure.measured())
     finally:
         trace.close()
@@ -116,6 +139,7 @@ class Search:
         progress: Progress = lambda event, **fields: None,
         focus: Focus | None = None,
         slots: Slots = range,
+        stop: threading.Event | None = None,
     ) -> None:
         self.repo = repo
         self.focus = focus
@@ -127,13 +151,35 @@ class Search:
         self.budget = run_budget(config)
         self.measure = Measurer(evaluator, trace, progress)
         self.outcomes: list[AgentOutcome] = []
-        self.stop = threading.Event()
+        self.stop = stop or threading.Event()
+        """Set when the run is interrupted: agents end, the measurement under way is abandoned."""
         self.slots = slots
+        self.sandboxes = AgentSandboxes(sandbox_kind, config.run_image, self.stop)
 
     def run(self) -> SearchResult:
+        notes: list[str] = []
+        interrupted = None
+        try:
+            self.search(notes)
+        except KeyboardInterrupt as e:  # SIGINT, or SIGTERM as RunInterrupted: report what was measured so far
+            interrupted = signal_name(e)
+            self.halt()
+            notes.append(f"interrupted by {interrupted}: the candidates measured until then are reported")
+            self.trace.write("interrupted", signal=interrupted)
+        best = self.measure.best()
+        return SearchResult(
+            self.measure.results,
+            best.result if best else None,
+            self.outcomes,
+            self.budget,
+            notes,
+            dict(best.candidate.files) if best else None,
+            interrupted,
+        )
+
+    def search(self, notes: list[str]) -> None:
         search = self.config.search
         start: dict[str, str] = {}
-        notes: list[str] = []
         for round_ in range(1, search.rounds + 1):
             if round_ > 1 and self.budget.spent_usd >= self.budget.limit_usd:
                 notes.append(f"round {round_} not started: the budget is spent")
@@ -145,15 +191,12 @@ class Search:
             start = self.best_files()
         if search.combine:
             self.combine()
-        best = self.measure.best()
-        return SearchResult(
-            self.measure.results,
-            best.result if best else None,
-            self.outcomes,
-            self.budget,
-            notes,
-            dict(best.candidate.files) if best else None,
-        )
+
+    def halt(self) -> None:
+        """Stop everything under way: agents end before their next step, their sandboxes go now (ending a command
+        under way there), the measurement under way is abandoned at its next judge command."""
+        self.stop.set()
+        self.sandboxes.close_all()
 
     def run_round(self, round_: int, start: dict[str, str], note: str) -> list[AgentOutcome]:
         k = self.config.search.agents
@@ -161,23 +204,35 @@ class Search:
         if not indices:
             return []
         workers = len(indices)  # agents mostly wait on the model; only measurements queue (measurer.py)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-agent") as pool:
-            futures = [pool.submit(self.run_agent, index, round_, start, note) for index in indices]
-            try:
-                return [f.result() for f in futures]
-            except KeyboardInterrupt:
-                self.stop.set()  # running agents end after their current step; queued ones end at once
-                raise
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-agent")
+        futures = [pool.submit(self.run_agent, index, round_, start, note) for index in indices]
+        try:
+            pending = set(futures)
+            while pending:  # short waits: a signal another thread received is handled when this thread runs Python
+                _, pending = wait_for_futures(pending, timeout=SIGNAL_POLL_S)
+            outcomes = [f.result() for f in futures]
+        except KeyboardInterrupt:
+            self.halt()
+            pool.shutdown(wait=False, cancel_futures=True)
+            done, _ = wait_for_futures(futures, timeout=AGENTS_GRACE_S)
+            self.outcomes += [f.result() for f in futures if f in done and not f.cancelled()]
+            raise
+        pool.shutdown()
+        return outcomes
 
     def run_agent(self, index: int, round_: int, start: dict[str, str], note: str) -> AgentOutcome:
         name = f"a{index}"
         try:
-            with open_sandbox(self.sandbox_kind, label=f"perfbot-{name}", image=self.config.run_image) as sandbox:
+            with self.sandboxes.open(name) as sandbox:
                 return self.agent_in(sandbox, name, index, round_, start, note).run()
+        except StorageError:  # the disk is full: the run stops, with one message
+            raise
         except Exception as e:  # one broken agent (sandbox, model setup) must not end the others' work
-            self.trace.write("agent_end", agent=name, reason="error", detail=f"{type(e).__name__}: {e}")
-            self.progress("agent_failed", agent=name, detail=str(e))
-            return AgentOutcome(name, round_, "error", f"{type(e).__name__}: {e}", 0)
+            reason = "interrupted" if self.stop.is_set() else "error"
+            self.trace.write("agent_end", agent=name, reason=reason, detail=f"{type(e).__name__}: {e}")
+            if not self.stop.is_set():
+                self.progress("agent_failed", agent=name, detail=str(e))
+            return AgentOutcome(name, round_, reason, f"{type(e).__name__}: {e}", 0)
 
     def agent_in(self, sandbox: Any, name: str, index: int, round_: int, start: dict[str, str], note: str) -> Agent:
         config = self.config

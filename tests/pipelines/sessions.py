@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -85,3 +86,21 @@ FIX_PAIRS: list[Turn] = [
     [EVALUATE],
     [finish("count complements in one pass")],
 ]
+
+LONG_COMMAND: dict[str, Any] = {"type": "tool_use", "name": "bash", "input": {"command": "sleep 300"}}
+ACCEPTED_THEN_A_LONG_COMMAND: list[Turn] = [
+    [view("geometry.py")],
+    [rewrite("geometry.py::closest_pair_distance", SWEEP)],
+    [EVALUATE],
+    [LONG_COMMAND],
+    [finish("a sweep over sorted points")],
+]
+"""An accepted candidate, then a command that would run for five minutes: a run to interrupt."""
+
+
+def accepted(trace: Path) -> list[dict[str, Any]]:
+    """The evaluation events of accepted candidates in a run's trace so far."""
+    if not trace.is_file():
+        return []
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    return [e for e in events if e["type"] == "evaluation" and e["status"] == "accepted"]

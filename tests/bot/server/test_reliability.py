@@ -204,3 +204,23 @@ async def test_a_run_whose_pipeline_hook_was_lost_gives_its_slot_back_when_polle
     await wait_for(lambda: len(w.fake.pipelines(w.project)) == 2)
     await harness.settle()
     assert [n for n in bot_notes(harness, "issue", w.issue["iid"]) if "Queued" in str(n["body"])] == []
+
+
+async def test_the_eyes_reaction_is_given_once_when_a_killed_bot_resumes_the_request(harness: BotHarness) -> None:
+    w = harness.world
+    w.fake.fail("POST", r"/pipeline$", 502)  # killed after the 👀, before its pipeline: the request resumes
+    await harness.restart(attempts=1, retry_after=3600)
+    payload = harness.note("/optimize")
+    await harness.post(payload)
+    await wait_for(lambda: w.fake.calls_to("POST", r"/pipeline$"))
+    await harness.settle()
+    assert await job_states(harness) == ["starting"]
+
+    await harness.restart()
+
+    await wait_for(lambda: mr_notes(harness))
+    await harness.settle()
+    note_id = payload["object_attributes"]["id"]
+    assert [a["name"] for a in w.fake.awards(w.project, "merge_request", w.mr["iid"], note_id)] == ["eyes"]
+    assert len(w.fake.calls_to("POST", r"/award_emoji$")) == 1  # looked up, not posted again
+    assert len(w.fake.pipelines(w.project)) == 1

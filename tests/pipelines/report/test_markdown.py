@@ -7,8 +7,17 @@ from typing import Any
 
 import pytest
 
-from pipelines.report.formats import capped, cell, short_number, times
-from pipelines.report.markdown import MAX_CHARS, context, headline, render, render_markdown
+from pipelines.report.markdown import (
+    MAX_CHARS,
+    capped,
+    cell,
+    context,
+    headline,
+    render,
+    render_markdown,
+    short_number,
+    times,
+)
 from pipelines.runfiles import Request
 
 
