@@ -66,7 +66,7 @@ def test_a_bot_request_with_a_token_opens_one_mr_from_the_measured_commit_and_re
     assert gl.file_at(mr["source_branch"], "bench_inputs.py") == (repo / "bench_inputs.py").read_text()
     description = mr["description"]
     assert "| n | d | before | after | speedup | 95% interval | memory before | memory after |" in description
-    assert "**Complexity exponent**" in description and re.search(r"n: \*\*\d\.\d\d → \d\.\d\d\*\*", description)
+    assert "**Complexity exponent**" in description and re.search(r"n: \*\*-?\d+\.\d\d → -?\d+\.\d\d\*\*", description)
     assert "✅ the same tests pass as on the original, test by test" in description
     assert "outputs equal the original's on every timed call at all 2 grid points and on" in description
     assert "<details><summary>How the agent got there</summary>\n\n" in description
