@@ -57,43 +57,45 @@ def serve(spec, fd_in, fd_out):
     function = _loaded(spec["entry"], fd_out)
     if function is None:
         return
-    wire.send(fd_out, wire.READY)
-    held: list = []
-    while True:
-        kind, payload = wire.receive(fd_in)
-        if kind == wire.COLLECT and held:
-            _answer(fd_out, held.pop(0))
-        elif kind in (wire.CALL, wire.HOLD):
-            calls = unpickled(payload)
-            outcomes = []
-            for args, kwargs in calls:
-                try:
-                    outcomes.append(["r", function(*args, **kwargs), args, kwargs])
-                except Exception as e:
-                    outcomes.append(["x", [type(e).__name__, _short(str(e))], args, kwargs])
-            if kind == wire.HOLD:
-                held.append(outcomes)
-            else:
-                _answer(fd_out, outcomes)
-            del calls, outcomes
-        else:
-            return
-        wire.send(fd_out, wire.READY)
+
+    def respond(calls):
+        outcomes = []
+        for args, kwargs in calls:
+            try:
+                outcomes.append(["r", function(*args, **kwargs), args, kwargs])
+            except Exception as e:
+                outcomes.append(["x", [type(e).__name__, _short(str(e))], args, kwargs])
+        return outcomes
+
+    _answering(fd_in, fd_out, respond)
 
 
 def echo(spec, fd_in, fd_out):
-    wire.send(fd_out, wire.READY)
     values: list = [None]
+
+    def prepare(payload):
+        values[:] = [outcome[1] for outcome in wire.loads(payload)] or [None]
+
+    def respond(calls):
+        return [["r", values[i % len(values)], a, k] for i, (a, k) in enumerate(calls)]
+
+    _answering(fd_in, fd_out, respond, prepare)
+
+
+def _answering(fd_in, fd_out, respond, prepare=None):
+    """READY, then frame by frame until the judge stops: CALL is answered with OUTCOMES, HOLD's outcomes are kept
+    and COLLECT sends the oldest kept, PREPARED (the echo) sets what it answers; READY after each."""
+    wire.send(fd_out, wire.READY)
     held: list = []
     while True:
         kind, payload = wire.receive(fd_in)
-        if kind == wire.PREPARED:
-            values = [outcome[1] for outcome in wire.loads(payload)] or [None]
+        if kind == wire.PREPARED and prepare is not None:
+            prepare(payload)
         elif kind == wire.COLLECT and held:
             _answer(fd_out, held.pop(0))
         elif kind in (wire.CALL, wire.HOLD):
             calls = unpickled(payload)
-            outcomes = [["r", values[i % len(values)], a, k] for i, (a, k) in enumerate(calls)]
+            outcomes = respond(calls)
             if kind == wire.HOLD:
                 held.append(outcomes)
             else:
