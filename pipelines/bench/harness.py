@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.bench.contestants import AnyContestant, OverlayContestant
+from pipelines.bench.provenance import run_fingerprint
 from pipelines.bench.runs import run_one
 from pipelines.bench.suite import Task
 from sandbox.factory import SandboxKind
@@ -59,7 +60,7 @@ def run_benchmark(
     todo = []
     for job in plan:
         stored = load_record(job.record_path(out))
-        current = stored is not None and stored.get("fingerprint") == job.contestant.fingerprint()
+        current = stored is not None and stored.get("fingerprint") == run_fingerprint(job.contestant, job.task)
         if stored is not None and current and (stored.get("status") == "ok" or not retry_errors):
             records[job.key] = stored
             continue

@@ -69,8 +69,41 @@ def test_outputs_are_written_as_markdown_json_and_svg(board: dict[str, Any]) -> 
     markdown = (out / "leaderboard.md").read_text()
     assert "| good | 1.0 ± 0.0 / 1 |" in markdown.replace("| 1 | good", "| good").replace("| 2 | good", "| good")
     assert "no match 2" in markdown
-    assert (out / "speedup_vs_budget.svg").read_text().startswith("<svg")
+    assert "<svg" in (out / "speedup_vs_budget.svg").read_text()
+    assert "<svg" in (out / "speedup_vs_size.svg").read_text()
     assert len(list((out / "runs").rglob("*.json"))) == 8
+
+
+def test_every_record_and_the_leaderboard_carry_what_reproduces_them(board: dict[str, Any]) -> None:
+    out: Path = board["out"]
+    document = json.loads((out / "leaderboard.json").read_text())
+    environment = document["environment"]
+    assert environment["perfbot_version"] and environment["python"] and environment["host"] and environment["cpu"]
+    assert environment["perfbot_commit"] and document["task_sha256"]["pair-count"]
+    for record in board["records"]:
+        meta = record["meta"]
+        assert meta["task_sha256"] == document["task_sha256"]["pair-count"]
+        assert meta["perfbot_commit"] == environment["perfbot_commit"] and meta["sandbox"] == "local"
+        assert "seed" in meta and "model_settings" in meta
+    good = next(r for r in board["records"] if r["contestant"] == "good")
+    assert good["meta"]["model"].startswith("scripted:") and len(good["meta"]["scripted_sha256"]) == 64
+    assert "measurement" in document["timing"]["how"] or "serialised" in document["timing"]["how"]
+
+
+def test_the_predictions_file_has_every_runs_patch(board: dict[str, Any]) -> None:
+    lines = [json.loads(line) for line in (board["out"] / "predictions.jsonl").read_text().splitlines()]
+    assert len(lines) == 8
+    good = [p for p in lines if p["contestant"] == "good"]
+    assert all(p["task"] == "pair-count" and "+    seen = {}" in p["patch"] for p in good)
+    assert all(p["patch"] == "" for p in lines if p["contestant"] == "noedit")
+
+
+def test_per_size_speedups_are_given_per_task(board: dict[str, Any]) -> None:
+    grid = board["rows"]["good"]["per_size"]["pair-count"]
+    assert [p["params"] for p in grid] == [{"n": 700}] and grid[0]["speedup"] > 1.5
+    assert all(point["speedup"] == 1.0 for point in board["rows"]["noedit"]["per_size"].get("pair-count", []))
+    markdown = (board["out"] / "leaderboard.md").read_text()
+    assert "## Per task and size" in markdown and "**pair-count**" in markdown
 
 
 def test_a_sweep_runs_each_split_with_its_agents_and_steps(
