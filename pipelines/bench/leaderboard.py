@@ -45,11 +45,14 @@ def build(records: list[dict[str, Any]], references: dict[str, float] | None = N
     names = list(dict.fromkeys(r["contestant"] for r in records))
     if references is None:
         references = metrics.reference_speedups(records, {})
-    rows = [_contestant([r for r in records if r["contestant"] == name], name, references) for name in names]
+    grids = metrics.grids(records)
+    rows = [_contestant([r for r in records if r["contestant"] == name], name, references, grids) for name in names]
     return sorted(rows, key=lambda row: (-(row["geomean_speedup"]["mean"] or 0), -(row["solved"]["mean"] or 0)))
 
 
-def _contestant(records: list[dict[str, Any]], name: str, references: dict[str, float]) -> dict[str, Any]:
+def _contestant(
+    records: list[dict[str, Any]], name: str, references: dict[str, float], grids: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
     ok = [r for r in records if r["status"] == "ok"]
     by_repeat: dict[int, list[dict[str, Any]]] = {}
     for r in ok:
@@ -84,7 +87,7 @@ def _contestant(records: list[dict[str, Any]], name: str, references: dict[str, 
         "relative_to_reference": geomean(list(relative.values())) if relative else None,
         "relative_per_task": relative,
         "opt_at_k": metrics.opt_curve(records, references),
-        "per_size": metrics.per_size(records),
+        "per_size": metrics.per_size(records, grids),
         "usage_per_run": _usage(ok),
         "failure_modes": _failure_modes(traced) if traced else None,
         "per_task": {

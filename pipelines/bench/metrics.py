@@ -71,16 +71,25 @@ def relative_speedups(records: list[dict[str, Any]], references: dict[str, float
     return {task: round(mean(values), 4) for task, values in by_task.items()}
 
 
-def per_size(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """task -> [{params, speedup (mean over runs), runs}] per grid point, in the grid's order. A run that shipped
-    nothing counts 1.0 at every point; tasks where no run shipped anything have no grid to show."""
-    grids: dict[str, list[dict[str, Any]]] = {}
+def grids(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """task -> its benchmark grid (the params of each point), from any run that shipped something."""
+    out: dict[str, list[dict[str, Any]]] = {}
     for r in records:
         if r["status"] == "ok" and r.get("points"):
-            grids.setdefault(r["task"], [p["params"] for p in r["points"]])
+            out.setdefault(r["task"], [p["params"] for p in r["points"]])
+    return out
+
+
+def per_size(
+    records: list[dict[str, Any]], grid_of: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """task -> [{params, speedup (mean over runs), runs}] per grid point, in the grid's order, for the tasks these
+    records ran that have a known grid (`grids`). A run that shipped nothing counts 1.0 at every point."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for task, grid in grids.items():
+    for task, grid in grid_of.items():
         runs = [r for r in records if r["task"] == task and r["status"] == "ok"]
+        if not runs:
+            continue
         rows = []
         for params in grid:
             values = [_point(r, params) for r in runs]

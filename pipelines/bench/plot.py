@@ -23,6 +23,7 @@ matplotlib.rcParams["svg.hashsalt"] = "perfbot-bench"  # stable element ids: sam
 
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen before pyplot is imported)
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 COLORS = [f"C{i}" for i in range(10)]
@@ -32,30 +33,40 @@ REFERENCE = "reference"
 
 def overview(rows: list[dict[str, Any]], path: Path) -> bool:
     """Draws the three panels into `path`; False (nothing written) when no contestant has a measured speedup."""
-    measured = [r for r in rows if r["geomean_speedup"]["mean"] is not None]
-    if not measured:
-        return False
-    ceiling = _ceiling(measured)
-    figure, (bars, budget, used) = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw={"width_ratios": [1.1, 1, 1]})
-    _bars(bars, measured, ceiling)
-    _budget(budget, measured, ceiling)
-    _used(used, measured, ceiling)
-    figure.tight_layout()
-    figure.savefig(path, metadata=_metadata(path))
-    plt.close(figure)
-    return True
+    return _save(overview_figure(rows), path)
 
 
 def speedup_vs_size(rows: list[dict[str, Any]], path: Path) -> bool:
     """Draws one panel per task with a grid into `path`; False when no run shipped a candidate."""
+    return _save(size_figure(rows), path)
+
+
+def overview_figure(rows: list[dict[str, Any]]) -> Figure | None:
+    measured = [r for r in rows if r["geomean_speedup"]["mean"] is not None]
+    if not measured:
+        return None
+    ceiling = _ceiling(measured)
+    others = [r["contestant"] for r in measured if r["contestant"] != REFERENCE]
+    colors = {name: COLORS[i % len(COLORS)] for i, name in enumerate(others)} | {REFERENCE: "0.45"}
+    figure, (bars, budget, used) = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw={"width_ratios": [1.1, 1, 1]})
+    _bars(bars, measured, ceiling, colors)
+    _budget(budget, measured, ceiling, colors)
+    _used(used, measured, ceiling, colors)
+    figure.tight_layout()
+    return figure
+
+
+def size_figure(rows: list[dict[str, Any]]) -> Figure | None:
     tasks = list(dict.fromkeys(task for row in rows for task in row["per_size"]))
     if not tasks:
-        return False
+        return None
     columns = min(3, len(tasks))
     lines = math.ceil(len(tasks) / columns)
-    figure, axes = plt.subplots(lines, columns, figsize=(4.6 * columns, 3.3 * lines), squeeze=False)
+    figure, axes = plt.subplots(lines, columns, figsize=(4.2 * columns + 2, 3.3 * lines), squeeze=False)
+    others = [r["contestant"] for r in rows if r["contestant"] != REFERENCE]
+    colors = {name: COLORS[i % len(COLORS)] for i, name in enumerate(others)} | {REFERENCE: "black"}
     for ax, task in zip(axes.flat, tasks, strict=False):
-        _size_panel(ax, task, rows)
+        _size_panel(ax, task, rows, colors)
     for ax in list(axes.flat)[len(tasks) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -64,48 +75,61 @@ def speedup_vs_size(rows: list[dict[str, Any]], path: Path) -> bool:
             if label not in labels:
                 handles.append(handle)
                 labels.append(label)
-    figure.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False)
+    figure.legend(handles, labels, loc="center right", frameon=False)
     figure.suptitle("Speedup of the shipped candidate at each benchmark size (1.0 when nothing shipped)")
-    figure.tight_layout(rect=(0, 0.07, 1, 0.96))
-    figure.savefig(path, metadata=_metadata(path))
+    figure.tight_layout(rect=(0, 0, 1 - 1.9 / figure.get_figwidth(), 0.96))
+    return figure
+
+
+def _save(figure: Figure | None, path: Path) -> bool:
+    if figure is None:
+        return False
+    figure.savefig(path, metadata=_metadata(path), dpi=110)
     plt.close(figure)
     return True
 
 
-def _bars(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None) -> None:
+def _bars(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: dict[str, Any]) -> None:
     ordered = sorted(rows, key=lambda r: r["geomean_speedup"]["mean"])
     y = range(len(ordered))
     means = [r["geomean_speedup"]["mean"] for r in ordered]
     cis = [r["geomean_speedup"]["ci"] or 0.0 for r in ordered]
-    colors = ["0.55" if r["contestant"] == REFERENCE else COLORS[i % len(COLORS)] for i, r in enumerate(ordered)]
-    ax.barh(list(y), means, xerr=cis, color=colors, capsize=4, height=0.6, error_kw={"elinewidth": 1.2})
+    shades = [colors[r["contestant"]] for r in ordered]
+    ax.barh(list(y), means, xerr=cis, color=shades, capsize=4, height=0.6, error_kw={"elinewidth": 1.2})
     ax.set_yticks(list(y), [_solved_label(r) for r in ordered])
     ax.axvline(1.0, color="0.3", linewidth=0.8)
     if ceiling is not None:
         ax.axvline(ceiling, color="black", linestyle="--", linewidth=1, label=f"reference {ceiling:.2f}x")
         ax.legend(loc="lower right", fontsize=8)
-    ax.set_xlim(0, max(m + c for m, c in zip(means, cis, strict=True)) * 1.12)
+    low = min([0.0, *(m - c for m, c in zip(means, cis, strict=True))])
+    high = max([ceiling or 0.0, *(m + c for m, c in zip(means, cis, strict=True))])
+    ax.set_xlim(low - 0.04 * (high - low), high + 0.08 * (high - low))
     ax.set_xlabel("geo-mean speedup over tasks (95% CI over repeats)")
     ax.set_title("(a) speedup per contestant")
 
 
-def _budget(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None) -> None:
+def _budget(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: dict[str, Any]) -> None:
     held = [r for r in rows if (r.get("budget") or {}).get("total_steps")]
     families = list(dict.fromkeys(r["family"] for r in held))
     for i, family in enumerate(families):
         mine = sorted((r for r in held if r["family"] == family), key=lambda r: (_total(r), _agents(r)))
         totals = sorted({_total(r) for r in mine})
-        for j, row in enumerate(mine):
+        for row in mine:
             same = [r for r in mine if _total(r) == _total(row)]
             dodge = 1.06 ** (same.index(row) - (len(same) - 1) / 2)  # splits of one budget side by side
-            _point(ax, _total(row) * dodge, row, COLORS[i % len(COLORS)], MARKERS[j % len(MARKERS)], row["contestant"])
+            marker = MARKERS[i % len(MARKERS)]
+            _point(ax, _total(row) * dodge, row, colors[row["contestant"]], marker, row["contestant"])
         if len(totals) > 1:  # a line only joins different budgets: the best split at each
             best = [max((r for r in mine if _total(r) == t), key=_speedup) for t in totals]
-            ax.plot(totals, [_speedup(r) for r in best], color=COLORS[i % len(COLORS)], linewidth=1, alpha=0.6)
+            ax.plot(totals, [_speedup(r) for r in best], color="0.5", lw=1, alpha=0.7, ls=":", gid="across")
     _ceiling_line(ax, ceiling)
     ax.set_xscale("log")
     _log_ticks(ax)
-    ax.set_xlabel("step budget (agents × steps × rounds)")
+    budgets = sorted({_total(r) for r in held})
+    if budgets:
+        ax.set_xticks(budgets, [f"{b:g}" for b in budgets])
+        ax.set_xlim(budgets[0] / 1.5, budgets[-1] * 1.5)
+    ax.set_xlabel("step budget (agents × steps × rounds); splits of one budget side by side")
     ax.set_ylabel("geo-mean speedup")
     ax.set_title("(b) speedup vs step budget")
     _fit_y(ax, held, ceiling)
@@ -115,11 +139,12 @@ def _budget(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None) -> None
         ax.text(0.5, 0.5, "no contestant held to a step budget", ha="center", transform=ax.transAxes)
 
 
-def _used(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None) -> None:
+def _used(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: dict[str, Any]) -> None:
     spent = [r for r in rows if r["contestant"] != REFERENCE and (r.get("usage_per_run") or {}).get("wall_s")]
-    for i, row in enumerate(spent):
-        color = COLORS[i % len(COLORS)]
-        _point(ax, row["usage_per_run"]["wall_s"], row, color, MARKERS[i % len(MARKERS)], row["contestant"])
+    families = list(dict.fromkeys(r["family"] for r in spent))
+    for row in spent:
+        marker = MARKERS[families.index(row["family"]) % len(MARKERS)]
+        _point(ax, row["usage_per_run"]["wall_s"], row, colors[row["contestant"]], marker, row["contestant"])
     _ceiling_line(ax, ceiling)
     ax.set_xscale("log")
     _log_ticks(ax)
@@ -130,32 +155,45 @@ def _used(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None) -> None:
         ax.legend(fontsize=7, loc="best")
 
 
-def _size_panel(ax: Axes, task: str, rows: list[dict[str, Any]]) -> None:
+def _size_panel(ax: Axes, task: str, rows: list[dict[str, Any]], colors: dict[str, Any]) -> None:
+    """x: the size axis; the other axes' values are line styles, named in the panel's title."""
+    styles = ["-", ":", "-.", (0, (5, 1))]
+    title, xs = task, set()
     for i, row in enumerate(rows):
         grid = row["per_size"].get(task)
         if not grid:
             continue
         axis = _size_axis(grid)
         others = sorted({_rest(p["params"], axis) for p in grid})
+        if len(others) > 1:
+            names = {"-": "solid", ":": "dotted", "-.": "dash-dot"}
+            title = f"{task}\n" + ", ".join(
+                f"{names.get(str(styles[k % 4]), 'dashed')} {rest}" for k, rest in enumerate(others)
+            )
         reference = row["contestant"] == REFERENCE
         for k, rest in enumerate(others):
             points = sorted((p["params"][axis], p["speedup"]) for p in grid if _rest(p["params"], axis) == rest)
-            label = row["contestant"] + (f" ({rest})" if len(others) > 1 else "")
+            xs.update(x for x, _ in points)
             ax.plot(
                 [x for x, _ in points],
                 [y for _, y in points],
-                color="black" if reference else COLORS[i % len(COLORS)],
-                linestyle="--" if reference else ["-", ":", "-.", (0, (5, 1))][k % 4],
+                color=colors[row["contestant"]],
+                linestyle=(0, (4, 2)) if reference and k == 0 else styles[k % 4],
+                linewidth=1.8 if reference else 1.4,
                 marker=MARKERS[i % len(MARKERS)],
                 markersize=4,
-                label=label,
+                label=row["contestant"] if k == 0 else "_nolegend_",
             )
         ax.set_xlabel(axis)
     ax.set_xscale("log")
     ax.set_yscale("log")
     _log_ticks(ax, y=True)
+    if xs:
+        ticks = sorted(xs)
+        ax.set_xticks(ticks, [f"{x:g}" for x in ticks])
+        ax.set_xlim(ticks[0] / 1.3, ticks[-1] * 1.3)
     ax.axhline(1.0, color="0.6", linewidth=0.8)
-    ax.set_title(task, fontsize=10)
+    ax.set_title(title, fontsize=9)
     ax.set_ylabel("speedup")
 
 
