@@ -90,6 +90,7 @@ def _contestant(
         "per_size": metrics.per_size(records, grids),
         "usage_per_run": _usage(ok),
         "failure_modes": _failure_modes(traced) if traced else None,
+        "log_failure_modes": _log_modes(ok),
         "per_task": {
             task: interval([r["speedup"] for r in ok if r["task"] == task])
             | {
@@ -99,6 +100,17 @@ def _contestant(
             for task in dict.fromkeys(r["task"] for r in records)
         },
     }
+
+
+def _log_modes(ok: list[dict[str, Any]]) -> dict[str, int] | None:
+    """External agents: failure modes counted in their logs, summed over runs (None for contestants with a trace)."""
+    logged = [r["log_failures"] for r in ok if r.get("log_failures") is not None]
+    if not logged:
+        return None
+    total: Counter[str] = Counter()
+    for counts in logged:
+        total.update(counts)
+    return dict(total.most_common())
 
 
 def _usage(ok: list[dict[str, Any]]) -> dict[str, float | None]:

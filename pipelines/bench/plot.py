@@ -158,7 +158,7 @@ def _used(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: d
 def _size_panel(ax: Axes, task: str, rows: list[dict[str, Any]], colors: dict[str, Any]) -> None:
     """x: the size axis; the other axes' values are line styles, named in the panel's title."""
     styles = ["-", ":", "-.", (0, (5, 1))]
-    title, xs = task, set()
+    title, xs = task, set[float]()
     for i, row in enumerate(rows):
         grid = row["per_size"].get(task)
         if not grid:

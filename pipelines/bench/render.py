@@ -186,7 +186,12 @@ def failure_modes(rows: list[dict[str, Any]]) -> list[str]:
     for row in rows:
         modes = row["failure_modes"]
         if modes is None:
-            lines.append(f"| {row['contestant']} | (no agent trace) | – | – | – | – | – |")
+            logged = row.get("log_failure_modes")
+            if logged is not None:
+                kinds = ", ".join(f"{k} {n}" for k, n in logged.items()) or "none"
+                lines.append(f"| {row['contestant']} | from its log: {kinds} | – | – | – | – | – |")
+            else:
+                lines.append(f"| {row['contestant']} | (no agent trace) | – | – | – | – | – |")
             continue
         kinds = ", ".join(f"{k} {n}" for k, n in modes["edit_failures_by_kind"].items()) or "none"
         ends = ", ".join(f"{k} {n}" for k, n in modes["agent_ends"].items()) or "–"

@@ -17,7 +17,7 @@ from typing import Any
 
 from pipelines.bench.agent_command import redact, run_agent_command
 from pipelines.bench.contestants import AnyContestant, CommandContestant, OverlayContestant, PerfbotContestant
-from pipelines.bench.failures import correctness_failures, summarize
+from pipelines.bench.failures import correctness_failures, log_failures, summarize
 from pipelines.bench.provenance import run_fingerprint, run_metadata
 from pipelines.bench.suite import Task
 from pipelines.config import Config, parse_config
@@ -104,6 +104,7 @@ def _command(task: Task, contestant: CommandContestant, run_dir: Path, kind: San
         "usage": agent.usage,
         "budget": _command_budget(contestant),
         "failures": None,
+        "log_failures": log_failures(contestant.usage, agent.output, agent.timed_out),
         "agent_exit": agent.returncode,
         "agent_timed_out": agent.timed_out,
         "outside_target": agent.outside_target,

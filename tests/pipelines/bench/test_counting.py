@@ -95,7 +95,9 @@ def suite(tmp_path: Path) -> Path:
 def test_the_fingerprint_changes_with_the_tasks_files(suite: Path) -> None:
     contestant = OverlayContestant(name="reference", kind="reference")
     before = provenance.run_fingerprint(contestant, load_suite(suite)[0])
-    (suite / "pair-count" / "reference" / "pairs.py").write_text((suite / "pair-count" / "wrong" / "pairs.py").read_text())
+    (suite / "pair-count" / "reference" / "pairs.py").write_text(
+        (suite / "pair-count" / "wrong" / "pairs.py").read_text()
+    )
     after = provenance.run_fingerprint(contestant, load_suite(suite)[0])
     assert before != after
     (suite / "pair-count" / "repo" / "__pycache__").mkdir()

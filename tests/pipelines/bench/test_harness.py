@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.cli import main
 from pipelines.bench.contestants import expand_sweep, load_contestants, parse_sweep
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.leaderboard import build
@@ -116,3 +117,40 @@ def test_a_sweep_runs_each_split_with_its_agents_and_steps(
         (r["contestant"], r["budget"]["agents"], r["budget"]["steps"], r["failures"]["agent_ends"]) for r in records
     ]
     assert summary == [("noedit@1x4", 1, 4, {"finished": 1}), ("noedit@2x2", 2, 2, {"finished": 2})]
+
+
+def export(*argv: str) -> list[dict[str, Any]]:
+    target = Path(argv[-1])
+    assert main(["trace", "export", *argv[:-1], "--out", str(target)]) == 0
+    return [json.loads(line) for line in target.read_text().splitlines()]
+
+
+def test_traces_export_as_labelled_openai_fine_tuning_data(board: dict[str, Any], tmp_path: Path) -> None:
+    runs: Path = board["out"] / "runs" / "pair-count"
+    [record] = export(str(runs / "good" / "1"), "--format", "openai", str(tmp_path / "good.jsonl"))
+    roles = [m["role"] for m in record["messages"]]
+    # four turns; the last (finish) ends the run, so its answer is never sent
+    assert roles == ["system", "user", *["assistant", "tool"] * 3, "assistant"]
+    first_call = record["messages"][2]["tool_calls"][0]
+    assert first_call["type"] == "function" and first_call["function"]["name"] == "replace"
+    assert json.loads(first_call["function"]["arguments"]) == {"path": "pairs.py", "old": "no such text", "new": "x"}
+    assert record["messages"][3]["tool_call_id"] == first_call["id"]
+    assert {t["function"]["name"] for t in record["tools"]} >= {"replace", "write_file", "finish"}
+    assert all(t["type"] == "function" and "parameters" in t["function"] for t in record["tools"])
+    label = record["metadata"]
+    assert (label["accepted"], label["selected"], label["ended"], label["rejection_reason"]) == (
+        True,
+        True,
+        "finished",
+        None,
+    )
+    assert label["score"] > 1.5
+
+
+def test_the_openai_export_keeps_only_accepted_trajectories_when_asked(board: dict[str, Any], tmp_path: Path) -> None:
+    runs: Path = board["out"] / "runs"
+    kept = export(str(runs), "--format", "openai", "--accepted-only", "--no-labels", str(tmp_path / "all.jsonl"))
+    assert len(kept) == 2 and all("metadata" not in r for r in kept)  # good's two runs; wrong and noedit dropped
+    labelled = export(str(runs / "pair-count" / "wrong"), "--format", "openai", str(tmp_path / "wrong.jsonl"))
+    assert [r["metadata"]["accepted"] for r in labelled] == [False, False]
+    assert all("test" in r["metadata"]["rejection_reason"].lower() for r in labelled)
