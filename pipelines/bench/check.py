@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.bench.failures import correctness_failures
 from pipelines.bench.suite import Task, load_task
 from pipelines.errors import ConfigError, PerfbotError
-from pipelines.evaluate import Candidate
+from pipelines.evaluate import Candidate, CandidateResult
 from pipelines.select.selection import measure_and_select
 from sandbox.base import SandboxError
 from sandbox.factory import SandboxKind
@@ -80,9 +79,20 @@ def check_task(task: Task, sandbox: SandboxKind | None) -> list[Finding]:
     wrong = results.get("wrong")
     if wrong is None:
         findings.append(Finding(task.name, "wrong", None, "no wrong/ (nothing checks that the tests catch errors)"))
-    elif correctness_failures([wrong]):
+    elif _changed_behaviour(wrong):
         findings.append(Finding(task.name, "wrong", True, f"rejected: {wrong.reason}"))
     else:
         why = "accepted" if wrong.accepted else f"rejected only as {wrong.reason}"
         findings.append(Finding(task.name, "wrong", False, f"{why}: the tests do not catch the wrong version"))
     return findings
+
+
+def _changed_behaviour(result: CandidateResult) -> bool:
+    """Rejected because a test failed, an output differed or the benchmark crashed on it (not for being the
+    baseline again, too slow or out of bounds)."""
+    tests_failed = result.tests is not None and not result.tests.passed
+    return not result.accepted and (tests_failed or result.outputs_match is False or _crashed(result))
+
+
+def _crashed(result: CandidateResult) -> bool:
+    return result.score is None and result.tests is not None and result.tests.passed and result.outputs_match is None
