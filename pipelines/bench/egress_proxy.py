@@ -49,6 +49,13 @@ def target_of(line):
     host, _, port = hostport.partition(":")
     return method, host, int(port or (443 if url.startswith("https") else 80))
 
+def origin_form(head):
+    # GET http://host:port/path HTTP/1.1 -> GET /path HTTP/1.1, as servers expect from a proxy
+    line, rest = head.split(b"\r\n", 1)
+    method, url, version = line.split(b" ", 2)
+    path = b"/" + url.split(b"://", 1)[1].partition(b"/")[2]
+    return b" ".join([method, path, version]) + b"\r\n" + rest
+
 def serve(client):
     with client:
         head = b""
@@ -81,7 +88,7 @@ def serve(client):
                 if rest:
                     upstream.sendall(rest)
             else:
-                upstream.sendall(head)
+                upstream.sendall(origin_form(head))
             pipe(client, upstream)
 
 server = socket.create_server(("0.0.0.0", int(sys.argv[3])), reuse_port=False)
