@@ -52,10 +52,14 @@ def run_benchmark(
     sandbox: SandboxKind | None,
     jobs: int | None = None,
     retry_errors: bool = False,
+    report_only: bool = False,
     say: Say = lambda text: None,
 ) -> list[dict[str, Any]]:
-    """Every run's record (stored ones reused), in task, contestant, repeat order."""
+    """Every run's record (stored ones reused), in task, contestant, repeat order. `report_only` runs nothing and
+    returns the stored records whatever their fingerprint (saying how many are stale), to redraw a leaderboard."""
     plan = [Job(t, c, r) for t in tasks for c in contestants for r in range(1, repeats + 1) if _applies(c, t)]
+    if report_only:
+        return _stored(plan, out, say)
     records: dict[tuple[str, str, int], dict[str, Any]] = {}
     todo = []
     for job in plan:
@@ -84,6 +88,16 @@ def run_benchmark(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return [records[job.key] for job in plan]
+
+
+def _stored(plan: list[Job], out: Path, say: Say) -> list[dict[str, Any]]:
+    found = [(job, record) for job in plan if (record := load_record(job.record_path(out))) is not None]
+    stale = sum(1 for job, record in found if record.get("fingerprint") != run_fingerprint(job.contestant, job.task))
+    say(
+        f"{len(plan)} runs: {len(found)} stored ({stale} made with other settings, code or task files), "
+        f"{len(plan) - len(found)} missing; nothing is run"
+    )
+    return [record for _, record in found]
 
 
 def _applies(contestant: AnyContestant, task: Task) -> bool:

@@ -62,6 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--list-adapters", action="store_true", help="list the command adapters and exit")
     parser.add_argument(
+        "--report-only", action="store_true", help="run nothing: redraw the leaderboard from the stored runs"
+    )
+    parser.add_argument(
         "--network",
         choices=["none", "model-only", "open"],
         default="none",
@@ -90,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     out = (args.out or Path(".perfbot") / "bench" / suite.resolve().name).resolve()
     jobs = args.jobs or default_jobs(args.sandbox)
     say(f"{len(tasks)} task(s) x {len(contestants)} contestant(s) x {args.repeats} repeat(s) -> {out}")
-    agent_images.prepare(contestants, args.sandbox, say)
+    if not args.report_only:
+        agent_images.prepare(contestants, args.sandbox, say)
     with network.for_agents(args.network, contestants, args.sandbox, args.model_endpoint, say) as reach:
         records = run_benchmark(
             tasks,
@@ -100,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
             sandbox=args.sandbox,
             jobs=jobs,
             retry_errors=args.retry_errors,
+            report_only=args.report_only,
             say=say,
         )
     timing = timing_isolation(args.sandbox, jobs)

@@ -65,6 +65,13 @@ def test_a_changed_contestant_setting_reruns_its_runs(tiny_suite: Path, contesta
     records = run_benchmark(tasks, load_contestants(path), repeats=1, out=out, sandbox="local", say=said.append)
     assert said[0] == "1 runs: 0 already done, 1 to run"
     assert records[0]["budget"]["steps"] == 3
+    spec["contestants"][0]["steps"] = 4
+    path.write_text(yaml.safe_dump(spec))
+    kept = run_benchmark(
+        tasks, load_contestants(path), repeats=1, out=out, sandbox="local", report_only=True, say=said.append
+    )
+    assert said[-1] == "1 runs: 1 stored (1 made with other settings, code or task files), 0 missing; nothing is run"
+    assert kept == records
 
 
 def test_a_broken_run_is_recorded_as_an_error_and_rerun_only_when_asked(tiny_suite: Path, tmp_path: Path) -> None:
