@@ -23,6 +23,7 @@ from typing import Any
 
 from pipelines.bench.contestants import AnyContestant, CommandContestant, PerfbotContestant
 from pipelines.bench.suite import Task
+from pipelines.trace import secret_values
 
 SOURCE = Path(__file__).resolve().parents[2]
 _SKIPPED = ("__pycache__", ".pytest_cache", ".perfbot")
@@ -57,7 +58,14 @@ def run_fingerprint(contestant: AnyContestant, task: Task) -> str:
 
 
 def run_metadata(contestant: AnyContestant, task: Task) -> dict[str, Any]:
+    """The run's reproducibility metadata. Variables handed to an agent appear by name only, and any secret value
+    written into a setting (a key pasted into `args`, say) is redacted."""
     settings = contestant.model_dump(exclude={"env", "pass_env", "name", "kind"})
+    secrets = {*secret_values(), *(v for v in getattr(contestant, "env", {}).values() if len(v) >= 8)}
+    text = json.dumps(settings)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(json.dumps(secret)[1:-1], "[redacted]")
+    settings = json.loads(text)
     return {
         **environment(),
         "task_sha256": task_hash(task),

@@ -130,11 +130,16 @@ def test_the_fingerprint_changes_with_perfbots_version(suite: Path, monkeypatch:
 def test_run_metadata_names_the_model_and_never_a_secret(suite: Path) -> None:
     [task] = load_suite(suite)
     cli = CommandContestant(
-        name="c", kind="command", command="x", model="openai/m", env={"OPENAI_API_KEY": "sk-secret-value"}
+        name="c",
+        kind="command",
+        command="x",
+        model="openai/m",
+        env={"OPENAI_API_KEY": "sk-secret-value"},
+        args="--api-key sk-secret-value",
     )
     meta = provenance.run_metadata(cli, task)
     assert meta["model"] == "openai/m" and meta["env_names"] == ["OPENAI_API_KEY"]
-    assert "sk-secret-value" not in str(meta)
+    assert "sk-secret-value" not in str(meta) and meta["model_settings"]["args"] == "--api-key [redacted]"
     for key in ("perfbot_version", "perfbot_commit", "python", "host", "cpu", "cpus_available", "task_sha256", "seed"):
         assert key in meta
 
@@ -173,3 +178,14 @@ def test_a_sweep_gives_command_contestants_the_same_total(tmp_path: Path) -> Non
     path.write_text(yaml.safe_dump({"contestants": [{"name": "p"}, {"name": "m", "kind": "command", "command": "x"}]}))
     out = contestants_of(bench_args(path, sweep="1x6x1,3x2x1", with_reference=False))
     assert [(c.name, c.steps) for c in out] == [("p@1x6", 6), ("p@3x2", 2), ("m", 6)]
+
+
+def test_parallel_runs_never_share_cores_with_measurements_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.commands.bench import default_jobs, timing_isolation
+
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert (default_jobs("local"), default_jobs("docker"), default_jobs(None)) == (1, 3, 3)
+    monkeypatch.setenv("PERFBOT_BENCH_CPUS", "3")
+    docker = timing_isolation("docker", 3)
+    assert "pinned to CPU set 3" in docker["how"] and "measurement_lock" in docker["how"]
+    assert "shared the cores" not in timing_isolation("local", 1)["how"]

@@ -14,7 +14,7 @@ from pipelines.bench.contestants import expand_sweep, load_contestants, parse_sw
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.leaderboard import build
 from pipelines.bench.suite import load_suite
-from pipelines.commands.bench import write_outputs
+from pipelines.commands.bench import timing_isolation, write_outputs
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def board(tiny_suite: Path, contestants_file: Path, tmp_path_factory: pytest.Tem
     tasks = load_suite(tiny_suite)
     out = tmp_path_factory.mktemp("bench") / "out"
     records = run_benchmark(tasks, load_contestants(contestants_file), repeats=2, out=out, sandbox="local", jobs=2)
-    write_outputs(out, records, tasks, repeats=2, suite=str(tiny_suite))
+    write_outputs(out, records, tasks, repeats=2, suite=str(tiny_suite), timing=timing_isolation("local", 2))
     rows = {row["contestant"]: row for row in build(records)}
     return {"rows": rows, "records": records, "out": out}
 
@@ -88,7 +88,10 @@ def test_every_record_and_the_leaderboard_carry_what_reproduces_them(board: dict
         assert "seed" in meta and "model_settings" in meta
     good = next(r for r in board["records"] if r["contestant"] == "good")
     assert good["meta"]["model"].startswith("scripted:") and len(good["meta"]["scripted_sha256"]) == 64
-    assert "measurement" in document["timing"]["how"] or "serialised" in document["timing"]["how"]
+    timing = document["timing"]
+    assert (timing["jobs"], timing["sandbox"], timing["serialised"]) == (2, "local", True)
+    assert "measurements serialised" in timing["how"] and "shared the cores" in timing["how"]
+    assert f"timing isolation: {timing['how']}" in (out / "leaderboard.md").read_text()
 
 
 def test_the_predictions_file_has_every_runs_patch(board: dict[str, Any]) -> None:
