@@ -155,7 +155,7 @@ def _key(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def per_task(rows: list[dict[str, Any]], tasks: list[Task], references: dict[str, float]) -> list[str]:
-    header = "| task | kind | reference | " + " | ".join(row["contestant"] for row in rows) + " |"
+    header = "| task | kind | reference speedup | " + " | ".join(row["contestant"] for row in rows) + " |"
     lines = [
         "## Per task (mean speedup; solved runs / runs; × reference)",
         "",

@@ -46,7 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="without --contestants: the model of the one perfbot contestant")
     parser.add_argument("--tasks", help="comma-separated task names to run (default: all)")
     parser.add_argument("--repeats", type=int, default=1, help="runs per task and contestant (default 1)")
-    parser.add_argument("--sweep", help="K x M splits for every perfbot contestant: '1x100,10x10,100x1' or '100'")
+    parser.add_argument(
+        "--sweep", help="K x M [x R] splits of one total for every perfbot contestant: '1x100,10x10,5x10x2' or '100'"
+    )
     parser.add_argument("--budget-steps", type=int, help="equal step budget: K x M x rounds for every contestant")
     parser.add_argument("--budget-usd", type=float, help="equal dollar budget per run for every contestant")
     parser.add_argument("--sandbox", choices=["docker", "local"], help="where code runs (default: docker)")
