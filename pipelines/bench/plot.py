@@ -5,7 +5,8 @@
                    K × M × R split its own marker (no line joins splits of one budget); (c) speedup vs what each
                    run actually used (wall seconds per run), every contestant, external agents included.
 `speedup_vs_size`  one small panel per task: the shipped speedup at each grid point against the size axis, one
-                   line per contestant (other axes as line styles), the reference dashed.
+                   line per contestant (other axes as line styles, named in the panel's title), the reference in
+                   thick black.
 
 Error bars are drawn in full (axes are fitted to them, never clipped at 0); log axes get ticks at 1-2-5.
 """
@@ -13,6 +14,7 @@ Error bars are drawn in full (axes are fitted to them, never clipped at 0); log 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +86,7 @@ def size_figure(rows: list[dict[str, Any]]) -> Figure | None:
 def _save(figure: Figure | None, path: Path) -> bool:
     if figure is None:
         return False
-    figure.savefig(path, metadata=_metadata(path), dpi=110)
+    figure.savefig(path, metadata=_metadata(path), dpi=110, bbox_inches="tight")
     plt.close(figure)
     return True
 
@@ -111,14 +113,15 @@ def _bars(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: d
 def _budget(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: dict[str, Any]) -> None:
     held = [r for r in rows if (r.get("budget") or {}).get("total_steps")]
     families = list(dict.fromkeys(r["family"] for r in held))
-    for i, family in enumerate(families):
-        mine = sorted((r for r in held if r["family"] == family), key=lambda r: (_total(r), _agents(r)))
+    ordered = sorted(held, key=lambda r: (_total(r), families.index(r["family"]), _agents(r)))
+    for row in ordered:
+        same = [r for r in ordered if _total(r) == _total(row)]
+        dodge = 1.07 ** (same.index(row) - (len(same) - 1) / 2)  # points at one budget side by side
+        marker = MARKERS[families.index(row["family"]) % len(MARKERS)]
+        _point(ax, _total(row) * dodge, row, colors[row["contestant"]], marker, row["contestant"])
+    for family in families:
+        mine = [r for r in ordered if r["family"] == family]
         totals = sorted({_total(r) for r in mine})
-        for row in mine:
-            same = [r for r in mine if _total(r) == _total(row)]
-            dodge = 1.06 ** (same.index(row) - (len(same) - 1) / 2)  # splits of one budget side by side
-            marker = MARKERS[i % len(MARKERS)]
-            _point(ax, _total(row) * dodge, row, colors[row["contestant"]], marker, row["contestant"])
         if len(totals) > 1:  # a line only joins different budgets: the best split at each
             best = [max((r for r in mine if _total(r) == t), key=_speedup) for t in totals]
             ax.plot(totals, [_speedup(r) for r in best], color="0.5", lw=1, alpha=0.7, ls=":", gid="across")
@@ -148,6 +151,9 @@ def _used(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: d
     _ceiling_line(ax, ceiling)
     ax.set_xscale("log")
     _log_ticks(ax)
+    if spent:
+        used = [r["usage_per_run"]["wall_s"] for r in spent]
+        ax.set_xlim(min(used) / 1.25, max(used) * 1.25)
     ax.set_xlabel("wall seconds per run, as used (log)")
     ax.set_title("(c) speedup vs what a run used")
     _fit_y(ax, spent, ceiling)
@@ -164,7 +170,7 @@ def _size_panel(ax: Axes, task: str, rows: list[dict[str, Any]], colors: dict[st
         if not grid:
             continue
         axis = _size_axis(grid)
-        others = sorted({_rest(p["params"], axis) for p in grid})
+        others = sorted({_rest(p["params"], axis) for p in grid}, key=_natural)
         if len(others) > 1:
             names = {"-": "solid", ":": "dotted", "-.": "dash-dot"}
             title = f"{task}\n" + ", ".join(
@@ -178,8 +184,8 @@ def _size_panel(ax: Axes, task: str, rows: list[dict[str, Any]], colors: dict[st
                 [x for x, _ in points],
                 [y for _, y in points],
                 color=colors[row["contestant"]],
-                linestyle=(0, (4, 2)) if reference and k == 0 else styles[k % 4],
-                linewidth=1.8 if reference else 1.4,
+                linestyle=styles[k % 4],
+                linewidth=2.2 if reference else 1.4,
                 marker=MARKERS[i % len(MARKERS)],
                 markersize=4,
                 label=row["contestant"] if k == 0 else "_nolegend_",
@@ -241,6 +247,11 @@ def _size_axis(grid: list[dict[str, Any]]) -> str:
 
 def _rest(params: dict[str, Any], axis: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(params.items()) if k != axis)
+
+
+def _natural(text: str) -> list[Any]:
+    """'k=8' before 'k=64': numbers compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def _total(row: dict[str, Any]) -> float:

@@ -69,7 +69,7 @@ def run_metadata(contestant: AnyContestant, task: Task) -> dict[str, Any]:
     return {
         **environment(),
         "task_sha256": task_hash(task),
-        "model": getattr(contestant, "model", None) or (task.config.agent.model if _uses_model(contestant) else None),
+        "model": _model(contestant, task),
         "model_settings": settings,
         "scripted_sha256": scripted_hash(contestant, task),
         "env_names": sorted({*getattr(contestant, "env", {}), *getattr(contestant, "pass_env", [])}),
@@ -137,8 +137,13 @@ def perfbot_commit() -> str | None:
     return f"{head}-dirty" if dirty else head
 
 
-def _uses_model(contestant: AnyContestant) -> bool:
-    return isinstance(contestant, PerfbotContestant)
+def _model(contestant: AnyContestant, task: Task) -> str | None:
+    """The model the run used: the contestant's ({task} filled in), a perfbot contestant's default the task's."""
+    if isinstance(contestant, PerfbotContestant):
+        return (contestant.model or task.config.agent.model).replace("{task}", task.name)
+    if isinstance(contestant, CommandContestant):
+        return contestant.model or None
+    return None
 
 
 def _tree_hash(root: Path) -> str:

@@ -4,8 +4,8 @@ A record has: task, contestant, repeat, kind, fingerprint, status ('ok' or 'erro
 candidate was selected), speedup (its score, 1.0 when nothing was selected: nothing would ship), selected,
 reason, candidates, correctness_failures, points (per grid point: params, speedup, interval; None when nothing
 shipped), usage (tokens, usd), wall_s, budget, meta (reproducibility: see `provenance`), failures (see
-`failures`), and for command contestants agent_exit, agent_timed_out and outside_target (files it changed that
-do not count).
+`failures`); for perfbot contestants effective_settings (the agent and search sections as run); for command
+contestants log_failures, agent_exit, agent_timed_out and outside_target (files it changed that do not count).
 """
 
 from __future__ import annotations
@@ -90,6 +90,10 @@ def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: San
             "max_cost_usd": search.max_cost_usd,
         },
         "failures": summarize(read_trace(trace_path), result.results),
+        "effective_settings": {
+            "agent": config.agent.model_dump(mode="json"),
+            "search": config.search.model_dump(mode="json"),
+        },
     }
 
 

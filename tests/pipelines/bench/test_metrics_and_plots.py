@@ -144,7 +144,7 @@ def test_the_size_figure_has_one_panel_per_task_with_each_contestant(rows: list[
     figure = plot.size_figure(rows)
     assert figure is not None
     panels = [ax for ax in figure.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in panels] == ["a\nsolid k=32, dotted k=4", "b\nsolid k=32, dotted k=4"]
+    assert [ax.get_title() for ax in panels] == ["a\nsolid k=4, dotted k=32", "b\nsolid k=4, dotted k=32"]
     assert panels[0].get_xlabel() == "n"
     labels = [line.get_label() for line in panels[0].get_lines()]
     assert {"reference", "aider", "p@1x8"} <= set(labels) and labels.count("reference") == 1

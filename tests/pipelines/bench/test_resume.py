@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.bench.contestants import load_contestants
+from pipelines.bench.contestants import OverlayContestant, load_contestants
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.leaderboard import build
 from pipelines.bench.suite import load_suite
@@ -86,3 +87,18 @@ def test_a_broken_run_is_recorded_as_an_error_and_rerun_only_when_asked(tiny_sui
     run_benchmark(tasks, contestants, repeats=1, out=out, sandbox="local", retry_errors=True, say=said.append)
     plans = [line for line in said if line.startswith("1 runs")]
     assert plans == ["1 runs: 1 already done, 0 to run", "1 runs: 0 already done, 1 to run"]
+
+
+def test_a_task_whose_reference_was_replaced_is_rerun_not_reused(tiny_suite: Path, tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    shutil.copytree(tiny_suite, suite)
+    reference = [OverlayContestant(name="reference", kind="reference")]
+    out = tmp_path / "out"
+    [first] = run_benchmark(load_suite(suite), reference, repeats=1, out=out, sandbox="local")
+    assert first["solved"]
+    task = suite / "pair-count"
+    (task / "reference" / "pairs.py").write_text((task / "wrong" / "pairs.py").read_text())
+    said: list[str] = []
+    [second] = run_benchmark(load_suite(suite), reference, repeats=1, out=out, sandbox="local", say=said.append)
+    assert said[0] == "1 runs: 0 already done, 1 to run"
+    assert not second["solved"] and second["meta"]["task_sha256"] != first["meta"]["task_sha256"]
