@@ -73,6 +73,11 @@ def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: San
     config = configured(task, contestant)
     trace_path = run_dir / "trace.jsonl"
     result = run_search(task.repo, config, sandbox_kind=kind, trace_path=trace_path, label=f"bench-{task.name}").result
+    events = list(read_trace(trace_path))
+    ends = [e for e in events if e.get("type") == "agent_end"]
+    if ends and not result.results and all(e.get("reason") == "error" for e in ends):
+        # no agent got to work (no key, an unknown model): the run failed, it did not try and lose
+        raise RuntimeError(f"every agent failed before producing a candidate: {ends[0].get('detail')}")
     usage = result.budget.total()
     search = config.search
     return {
@@ -89,7 +94,7 @@ def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: San
             "total_steps": search.agents * search.steps * search.rounds,
             "max_cost_usd": search.max_cost_usd,
         },
-        "failures": summarize(read_trace(trace_path), result.results),
+        "failures": summarize(events, result.results),
         "effective_settings": {
             "agent": config.agent.model_dump(mode="json"),
             "search": config.search.model_dump(mode="json"),

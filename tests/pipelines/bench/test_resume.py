@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from pipelines.bench.contestants import OverlayContestant, load_contestants
+from pipelines.bench.contestants import OverlayContestant, PerfbotContestant, load_contestants
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.leaderboard import build
+from pipelines.bench.runs import run_one
 from pipelines.bench.suite import load_suite
 from tests.conftest import ROOT, wait_until
 
@@ -102,3 +104,13 @@ def test_a_task_whose_reference_was_replaced_is_rerun_not_reused(tiny_suite: Pat
     [second] = run_benchmark(load_suite(suite), reference, repeats=1, out=out, sandbox="local", say=said.append)
     assert said[0] == "1 runs: 0 already done, 1 to run"
     assert not second["solved"] and second["meta"]["task_sha256"] != first["meta"]["task_sha256"]
+
+
+def test_a_run_whose_agents_all_failed_to_start_is_an_error_not_a_loss(
+    tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    [task] = load_suite(tiny_suite)
+    record = run_one(task, PerfbotContestant(name="keyless", model="anthropic:claude-sonnet-4-6"), 1, tmp_path, "local")
+    assert record["status"] == "error" and "ANTHROPIC_API_KEY" in record["error"]
+    assert build([record])[0]["errors"] == 1
