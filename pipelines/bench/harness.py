@@ -6,7 +6,9 @@
 
 A run whose record exists with the contestant's current fingerprint is not run again, so a benchmark that was
 interrupted (Ctrl-C, a killed job, a reboot) continues where it stopped when the same command is run again.
-A changed contestant setting changes its fingerprint, and its runs are redone.
+A changed contestant setting, task file, scripted session or perfbot version changes the fingerprint, and the
+affected runs are redone. Runs are executed blocked by task and repeat, with the contestants' order rotated each
+repeat (`execution_order`), so a drift in machine load does not favour one contestant.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def run_benchmark(
             continue
         todo.append(job)
     say(f"{len(plan)} runs: {len(records)} already done, {len(todo)} to run")
+    todo = execution_order(todo, [c.name for c in contestants])
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-bench") as pool:
@@ -88,6 +91,19 @@ def run_benchmark(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return [records[job.key] for job in plan]
+
+
+def execution_order(jobs: list[Job], contestants: list[str]) -> list[Job]:
+    """Blocked and rotated, so no contestant's runs share one stretch of time (machine load drifts): per task and
+    repeat, one run of every contestant, the contestants' order rotated by one each repeat."""
+    position = {name: i for i, name in enumerate(contestants)}
+    tasks = list(dict.fromkeys(job.task.name for job in jobs))
+    n = max(len(contestants), 1)
+
+    def key(job: Job) -> tuple[int, int, int]:
+        return tasks.index(job.task.name), job.repeat, (position[job.contestant.name] - (job.repeat - 1)) % n
+
+    return sorted(jobs, key=key)
 
 
 def _stored(plan: list[Job], out: Path, say: Say) -> list[dict[str, Any]]:

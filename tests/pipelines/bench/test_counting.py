@@ -189,3 +189,13 @@ def test_parallel_runs_never_share_cores_with_measurements_by_default(monkeypatc
     docker = timing_isolation("docker", 3)
     assert "pinned to CPU set 3" in docker["how"] and "measurement_lock" in docker["how"]
     assert "shared the cores" not in timing_isolation("local", 1)["how"]
+
+
+def test_runs_are_blocked_by_task_and_repeat_with_the_contestants_rotated(suite: Path) -> None:
+    from pipelines.bench.harness import Job, execution_order
+
+    [task] = load_suite(suite)
+    names = ["a", "b", "c"]
+    plan = [Job(task, PerfbotContestant(name=n), r) for n in names for r in (1, 2, 3)]
+    order = [(job.repeat, job.contestant.name) for job in execution_order(plan, names)]
+    assert order == [(1, "a"), (1, "b"), (1, "c"), (2, "b"), (2, "c"), (2, "a"), (3, "c"), (3, "a"), (3, "b")]
