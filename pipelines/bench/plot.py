@@ -149,12 +149,15 @@ def _used(ax: Axes, rows: list[dict[str, Any]], ceiling: float | None, colors: d
         marker = MARKERS[families.index(row["family"]) % len(MARKERS)]
         _point(ax, row["usage_per_run"]["wall_s"], row, colors[row["contestant"]], marker, row["contestant"])
     _ceiling_line(ax, ceiling)
-    ax.set_xscale("log")
-    _log_ticks(ax)
-    if spent:
-        used = [r["usage_per_run"]["wall_s"] for r in spent]
+    used = [r["usage_per_run"]["wall_s"] for r in spent] or [1.0]
+    if max(used) / min(used) >= 10:  # a log axis only when the times span a decade
+        ax.set_xscale("log")
+        _log_ticks(ax)
         ax.set_xlim(min(used) / 1.25, max(used) * 1.25)
-    ax.set_xlabel("wall seconds per run, as used (log)")
+        ax.set_xlabel("wall seconds per run, as used (log)")
+    else:
+        ax.set_xlim(0, max(used) * 1.15)
+        ax.set_xlabel("wall seconds per run, as used")
     ax.set_title("(c) speedup vs what a run used")
     _fit_y(ax, spent, ceiling)
     if spent:
