@@ -93,10 +93,16 @@ class DockerSandbox:
         backstop_s: float = BACKSTOP_S,
         client: docker.DockerClient | None = None,
         retry_s: float = RETRY_S,
+        network: str = "none",
     ) -> None:
         """`cpus` is the cpuset of a benchmark sandbox (default `PERFBOT_BENCH_CPUS`, else the engine's last CPU).
         `backstop_s` is how long the host waits past a command's timeout before it kills the container. `retry_s` is
-        how long a call keeps trying while the engine does not answer."""
+        how long a call keeps trying while the engine does not answer. `network` is "none" (the default) or the
+        Docker network of an external agent's research run (`perfbot bench --network`); a benchmark sandbox never
+        has one, since candidate code is measured there."""
+        if benchmark and network != "none":
+            raise ValueError("a benchmark sandbox has no network: candidate code is measured there")
+        self.network = network
         self.label = label
         self.benchmark = benchmark
         self.image = image or sandbox_image_name()
@@ -231,7 +237,7 @@ class DockerSandbox:
             "working_dir": self.workspace,
             "hostname": "sandbox",
             "environment": {**SAFE_ENV, "HOME": "/tmp"},
-            "network_mode": "none",
+            "network_mode": self.network,
             "read_only": True,
             "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={self.tmp_size}"},
             "volumes": {self._volume.name: {"bind": self.workspace, "mode": "rw"}},

@@ -32,22 +32,45 @@ ADAPTERS: dict[str, dict[str, Any]] = {
         "image": "perfbot/aider:latest",
         "usage": "aider",
         "env": {"LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+        # Aider has no step or dollar cap: one --message-file is one request plus at most 3 automatic reflections.
+        # The sandbox's timeout is the limit it gets; what it used is read from its output.
+        "enforces": ["timeout"],
     },
     "claude-code": {
         "command": (
-            'claude -p "$(cat {prompt_file})" --dangerously-skip-permissions --output-format json --max-turns {steps} '
-            "{args}"
+            'claude -p "$(cat {prompt_file})" --dangerously-skip-permissions --output-format stream-json --verbose '
+            "--max-turns {steps} --max-budget-usd {max_cost_usd} {model_flag} {args}"
         ),
         "image": "perfbot/claude-code:latest",
         "usage": "claude",
         "pass_env": ["ANTHROPIC_API_KEY"],
+        "enforces": ["steps", "usd", "timeout"],
+    },
+    "cursor": {
+        "command": ('cursor-agent -p "$(cat {prompt_file})" --force --output-format json {model_flag} {args}'),
+        "image": "perfbot/cursor:latest",
+        "usage": "cursor",
+        "pass_env": ["CURSOR_API_KEY"],
+        # cursor-agent has no turn or dollar cap; the sandbox's timeout is the limit it gets.
+        "enforces": ["timeout"],
     },
 }
 
 NO_HEADLESS_MODE: dict[str, str] = {
-    "cursor": "Cursor is an IDE: its agent runs only inside the editor's UI, with no command to run it unattended",
     "windsurf": "Windsurf (Cascade) is an IDE agent with no command-line or headless mode a harness could drive",
 }
+
+BUILD_COMMANDS: dict[str, str] = {
+    "perfbot/claude-code:latest": (
+        "docker build -f bench/agents/Dockerfile.claude-code -t perfbot/claude-code:latest bench/agents/claude-code  "
+        "# context: claude-code.tgz from `npm pack @anthropic-ai/claude-code` and Node.js .debs in debs/"
+    ),
+    "perfbot/cursor:latest": (
+        "docker build -f bench/agents/Dockerfile.cursor -t perfbot/cursor:latest bench/agents/cursor  "
+        "# context: the cursor-agent release tarball from https://cursor.com/install, unpacked as cursor-agent/"
+    ),
+}
+"""Images perfbot cannot build by itself (their agent is not on PyPI): the exact command to build each."""
 
 
 def read_usage(parser: str, output: str) -> dict[str, float]:
@@ -56,6 +79,8 @@ def read_usage(parser: str, output: str) -> dict[str, float]:
         return _aider_usage(output)
     if parser == "claude":
         return _claude_usage(output)
+    if parser == "cursor":
+        return _cursor_usage(output)
     return {}
 
 
@@ -84,11 +109,33 @@ def _claude_usage(output: str) -> dict[str, float]:
             data = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if isinstance(data, dict) and "total_cost_usd" in data:
+        if isinstance(data, dict) and data.get("type") == "result" and "total_cost_usd" in data:
             usage = data.get("usage") or {}
-            return {
-                "input_tokens": float(usage.get("input_tokens", 0)),
+            out = {
+                "input_tokens": float(usage.get("input_tokens", 0))
+                + float(usage.get("cache_read_input_tokens", 0))
+                + float(usage.get("cache_creation_input_tokens", 0)),
                 "output_tokens": float(usage.get("output_tokens", 0)),
                 "usd": float(data["total_cost_usd"]),
             }
+            if "num_turns" in data:
+                out["turns"] = float(data["num_turns"])
+            return out
+    return {}
+
+
+def _cursor_usage(output: str) -> dict[str, float]:
+    """cursor-agent's json result reports no tokens or dollars, only its duration: the API seconds are kept."""
+    for line in reversed(output.strip().splitlines()):
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(data, dict) and data.get("type") == "result":
+            out = {"api_s": float(data.get("duration_api_ms", 0)) / 1000}
+            usage = data.get("usage") or {}
+            if "inputTokens" in usage or "input_tokens" in usage:
+                out["input_tokens"] = float(usage.get("inputTokens", usage.get("input_tokens", 0)))
+                out["output_tokens"] = float(usage.get("outputTokens", usage.get("output_tokens", 0)))
+            return out
     return {}

@@ -34,7 +34,7 @@ _GIT_INIT = (
     "git init -q && git add -A && git -c user.name=perfbot -c user.email=perfbot@localhost "
     "commit -qm 'the task as given' --no-verify"
 )
-_PLACEHOLDER = re.compile(r"\{(prompt_file|files|model|steps|max_cost_usd|agent_dir|workspace|args)\}")
+_PLACEHOLDER = re.compile(r"\{(prompt_file|files|model|model_flag|steps|max_cost_usd|agent_dir|workspace|args)\}")
 _PROMPT_PLACEHOLDER = re.compile(r"\{(description|files|entry|tests)\}")
 
 
@@ -101,6 +101,7 @@ def render_command(contestant: CommandContestant, workspace: str, targets: list[
         "prompt_file": shlex.quote(posixpath.join(workspace, PROMPT_FILE)),
         "files": " ".join(shlex.quote(t) for t in targets),
         "model": shlex.quote(contestant.model) if contestant.model else "",
+        "model_flag": f"--model {shlex.quote(contestant.model)}" if contestant.model else "",
         "steps": str(contestant.steps),
         "max_cost_usd": str(contestant.max_cost_usd),
         "agent_dir": shlex.quote(posixpath.join(workspace, AGENT_DIR)),
@@ -132,7 +133,7 @@ def _agent_sandbox(kind: SandboxKind | None, contestant: CommandContestant, task
     else:
         from sandbox.docker import DockerSandbox
 
-        sandbox = DockerSandbox(label=label, image=contestant.image)
+        sandbox = DockerSandbox(label=label, image=contestant.image, network=contestant.network)
     sandbox.start()
     return sandbox
 

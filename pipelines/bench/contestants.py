@@ -19,7 +19,7 @@ A contestants file is YAML:
         env: {OPENAI_API_BASE: "http://127.0.0.1:8000/v1"}
 
 `{task}` in a perfbot model spec is replaced by the task's name (scripted models per task).
-`expand_sweep` turns each perfbot contestant into one contestant per K x M split (`name@KxM`).
+`expand_sweep` turns each perfbot contestant into one contestant per K x M x R split (`name@KxM[xR]`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pipelines.bench.adapters import ADAPTERS, NO_HEADLESS_MODE
 from pipelines.errors import ConfigError, UsageError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
-_SPLIT = re.compile(r"^([1-9][0-9]*)x([1-9][0-9]*)$")
+_SPLIT = re.compile(r"^([1-9][0-9]*)x([1-9][0-9]*)(?:x([1-9][0-9]*))?$")
 
 
 class _Spec(BaseModel):
@@ -102,8 +102,20 @@ class CommandContestant(_Spec):
     steps: int = Field(default=50, ge=1)
     max_cost_usd: float = Field(default=5.0, ge=0)
     timeout: float = Field(default=1800, gt=0)
-    usage: Literal["none", "aider", "claude"] = "none"
+    usage: Literal["none", "aider", "claude", "cursor"] = "none"
     """How to read tokens and dollars from the agent's output."""
+    network: str = "none"
+    """Set by `perfbot bench --network`: the Docker network of the agent's sandbox (see `network`)."""
+    enforces: list[Literal["steps", "usd", "timeout"]] | None = None
+    """Which budgets the agent's command really enforces (adapters say; by default: steps when the command passes
+    {steps}, usd when it passes {max_cost_usd}, and always the timeout). Budgets not enforced are not claimed:
+    the leaderboard records and plots what the agent actually used instead."""
+
+    def enforced(self) -> list[str]:
+        if self.enforces is not None:
+            return sorted({*self.enforces, "timeout"})
+        passed = [("steps", "{steps}"), ("usd", "{max_cost_usd}")]
+        return sorted({"timeout", *(budget for budget, mark in passed if mark in self.command)})
 
 
 class OverlayContestant(_Spec):
@@ -138,11 +150,26 @@ def load_contestants(path: Path) -> list[AnyContestant]:
         lines = [f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()]
         raise ConfigError(f"{path}: invalid contestants file:\n" + "\n".join(lines)) from e
     contestants = [apply_adapter(c) if isinstance(c, CommandContestant) else c for c in parsed.contestants]
+    require_unique(contestants, str(path))
+    return contestants
+
+
+def require_unique(contestants: list[AnyContestant], where: str) -> None:
+    """ConfigError naming the repeated names: a leaderboard row is one contestant, counted once."""
     names = [c.name for c in contestants]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ConfigError(f"{path}: contestant names must be unique; repeated: {duplicates}")
-    return contestants
+        raise ConfigError(f"{where}: contestant names must be unique; repeated: {duplicates}")
+
+
+def with_reference(contestants: list[AnyContestant]) -> list[AnyContestant]:
+    """The contestants plus the tasks' reference solutions, unless a reference contestant is already there (the
+    reference is counted once). A different contestant already named 'reference' is an error."""
+    if any(isinstance(c, OverlayContestant) and c.kind == "reference" for c in contestants):
+        return contestants
+    if any(c.name == "reference" for c in contestants):
+        raise ConfigError("--with-reference: a contestant is already named 'reference' but is not kind: reference")
+    return [*contestants, OverlayContestant(name="reference", kind="reference")]
 
 
 def apply_adapter(contestant: CommandContestant) -> CommandContestant:
@@ -163,35 +190,46 @@ def apply_adapter(contestant: CommandContestant) -> CommandContestant:
     return CommandContestant.model_validate(merged)
 
 
-def parse_sweep(text: str) -> list[tuple[int, int]]:
-    """'1x100,10x10,100x1' -> [(1, 100), (10, 10), (100, 1)]; a bare total '100' means its powers-of-ten splits
-    (1x100, 10x10, 100x1). K agents x M steps each."""
+def parse_sweep(text: str) -> list[tuple[int, int, int]]:
+    """'1x100,10x10,100x1' or '1x50x2,2x25x2' -> (K agents, M steps, R rounds) splits of one fixed total K*M*R.
+    A bare total '100' means its powers-of-ten splits (1x100x1, 10x10x1, 100x1x1). Splits with different totals
+    are refused: a sweep compares ways of spending the same budget."""
     text = text.strip()
     if text.isdigit() and int(text) > 0:
         total = int(text)
-        splits, k = [], 1
-        while k <= total:
-            if total % k == 0:
-                splits.append((k, total // k))
-            k *= 10
-        return splits
+        return [(k, total // k, 1) for k in (10**e for e in range(len(text))) if k <= total and total % k == 0]
     splits = []
     for part in text.split(","):
         match = _SPLIT.match(part.strip())
         if not match:
-            raise UsageError(f"--sweep: expected splits like '1x100,10x10,100x1' or a total like '100', got {part!r}")
-        splits.append((int(match.group(1)), int(match.group(2))))
+            raise UsageError(
+                f"--sweep: expected splits like '1x100,10x10,100x1' (K agents x M steps, optionally x R rounds) or a "
+                f"total like '100', got {part!r}"
+            )
+        splits.append((int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)))
+    totals = {k * m * r for k, m, r in splits}
+    if len(totals) > 1:
+        shown = ", ".join(f"{k}x{m}x{r}={k * m * r}" for k, m, r in splits)
+        raise UsageError(f"--sweep: every split must spend the same total K x M x R; got {shown}")
     return splits
 
 
-def expand_sweep(contestants: list[AnyContestant], splits: list[tuple[int, int]]) -> list[AnyContestant]:
-    """Each perfbot contestant once per split, named `name@KxM`; command contestants unchanged."""
+def split_label(agents: int, steps: int, rounds: int) -> str:
+    return f"{agents}x{steps}" if rounds == 1 else f"{agents}x{steps}x{rounds}"
+
+
+def expand_sweep(contestants: list[AnyContestant], splits: list[tuple[int, int, int]]) -> list[AnyContestant]:
+    """Each perfbot contestant once per split, named `name@KxM` (`name@KxMxR` with rounds), with agents, steps and
+    rounds all set from the split (a contestant's own rounds never multiply a split's budget); others unchanged."""
     if not splits:
         return contestants
     out: list[AnyContestant] = []
     for c in contestants:
         if isinstance(c, PerfbotContestant):
-            out += [c.model_copy(update={"name": f"{c.name}@{k}x{m}", "agents": k, "steps": m}) for k, m in splits]
+            out += [
+                c.model_copy(update={"name": f"{c.name}@{split_label(k, m, r)}", "agents": k, "steps": m, "rounds": r})
+                for k, m, r in splits
+            ]
         else:
             out.append(c)
     return out
@@ -210,10 +248,14 @@ def with_budget(contestants: list[AnyContestant], *, steps: int | None, usd: flo
             update["max_cost_usd"] = usd
         if steps is not None:
             if isinstance(c, PerfbotContestant):
-                per_agent = steps // ((c.agents or 1) * (c.rounds or 1))
-                if per_agent < 1:
-                    raise UsageError(f"--budget-steps {steps} is less than one step per agent for {c.name}")
-                update.update(steps=per_agent, agents=c.agents or 1, rounds=c.rounds or 1)
+                runs = (c.agents or 1) * (c.rounds or 1)
+                if steps % runs:
+                    near = sorted({max(runs, steps // runs * runs), (steps // runs + 1) * runs})
+                    raise UsageError(
+                        f"--budget-steps {steps} does not split evenly over {c.name}'s {c.agents or 1} agent(s) x "
+                        f"{c.rounds or 1} round(s) (steps would be lost); use a multiple of {runs}, e.g. {near}"
+                    )
+                update.update(steps=steps // runs, agents=c.agents or 1, rounds=c.rounds or 1)
             else:
                 update["steps"] = steps
         out.append(c.model_copy(update=update))

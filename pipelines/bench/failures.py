@@ -4,6 +4,10 @@ edit failures by kind   refused edit-tool calls, classified by the refusal the m
 evaluation calls        measurements (asked for by the agent or scheduled) per step
 tunnel vision           consecutive candidates of one agent whose diffs are nearly the same
 budget exhaustion       how agents ended: finished, step limit, budget, malformed calls, model error
+
+External agents leave no trace, only their log: `log_failures` counts what their log says went wrong (Aider:
+malformed edits, edits whose SEARCH text matched nothing, lint errors it was shown, reflections used up) and
+whether the agent was stopped by the timeout.
 """
 
 from __future__ import annotations
@@ -32,6 +36,28 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("no-op", re.compile(r"identical|would change nothing", re.I)),
     ("malformed call", re.compile(r"unknown argument|missing argument|must be an object|Unknown tool", re.I)),
 ]
+
+
+_LOG_MODES: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    "aider": [
+        ("no-match edit", re.compile(r"SearchReplaceNoExactMatch")),
+        (
+            "malformed edit",
+            re.compile(
+                r"did not conform to the edit format|Malformed (?:ORIGINAL/UPDATE|SEARCH/REPLACE|response)", re.I
+            ),
+        ),
+        ("lint errors", re.compile(r"# Fix any errors below")),
+        ("reflections used up", re.compile(r"Only \d+ reflections allowed")),
+    ],
+}
+
+
+def log_failures(parser: str, log: str, timed_out: bool) -> dict[str, int]:
+    """Failure modes counted in an external agent's log (parser: its usage parser's name, e.g. 'aider')."""
+    counts = {mode: len(pattern.findall(log)) for mode, pattern in _LOG_MODES.get(parser, [])}
+    counts["timeout"] = int(timed_out)
+    return {mode: n for mode, n in counts.items() if n}
 
 
 def edit_failure_kind(message: str) -> str:

@@ -6,7 +6,9 @@
 
 A run whose record exists with the contestant's current fingerprint is not run again, so a benchmark that was
 interrupted (Ctrl-C, a killed job, a reboot) continues where it stopped when the same command is run again.
-A changed contestant setting changes its fingerprint, and its runs are redone.
+A changed contestant setting, task file, scripted session or perfbot version changes the fingerprint, and the
+affected runs are redone. Runs are executed blocked by task and repeat, with the contestants' order rotated each
+repeat (`execution_order`), so a drift in machine load does not favour one contestant.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.bench.contestants import AnyContestant, OverlayContestant
+from pipelines.bench.provenance import run_fingerprint
 from pipelines.bench.runs import run_one
 from pipelines.bench.suite import Task
 from sandbox.factory import SandboxKind
@@ -51,20 +54,25 @@ def run_benchmark(
     sandbox: SandboxKind | None,
     jobs: int | None = None,
     retry_errors: bool = False,
+    report_only: bool = False,
     say: Say = lambda text: None,
 ) -> list[dict[str, Any]]:
-    """Every run's record (stored ones reused), in task, contestant, repeat order."""
+    """Every run's record (stored ones reused), in task, contestant, repeat order. `report_only` runs nothing and
+    returns the stored records whatever their fingerprint (saying how many are stale), to redraw a leaderboard."""
     plan = [Job(t, c, r) for t in tasks for c in contestants for r in range(1, repeats + 1) if _applies(c, t)]
+    if report_only:
+        return _stored(plan, out, say)
     records: dict[tuple[str, str, int], dict[str, Any]] = {}
     todo = []
     for job in plan:
         stored = load_record(job.record_path(out))
-        current = stored is not None and stored.get("fingerprint") == job.contestant.fingerprint()
+        current = stored is not None and stored.get("fingerprint") == run_fingerprint(job.contestant, job.task)
         if stored is not None and current and (stored.get("status") == "ok" or not retry_errors):
             records[job.key] = stored
             continue
         todo.append(job)
     say(f"{len(plan)} runs: {len(records)} already done, {len(todo)} to run")
+    todo = execution_order(todo, [c.name for c in contestants])
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfbot-bench") as pool:
@@ -83,6 +91,29 @@ def run_benchmark(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return [records[job.key] for job in plan]
+
+
+def execution_order(jobs: list[Job], contestants: list[str]) -> list[Job]:
+    """Blocked and rotated, so no contestant's runs share one stretch of time (machine load drifts): per task and
+    repeat, one run of every contestant, the contestants' order rotated by one each repeat."""
+    position = {name: i for i, name in enumerate(contestants)}
+    tasks = list(dict.fromkeys(job.task.name for job in jobs))
+    n = max(len(contestants), 1)
+
+    def key(job: Job) -> tuple[int, int, int]:
+        return tasks.index(job.task.name), job.repeat, (position[job.contestant.name] - (job.repeat - 1)) % n
+
+    return sorted(jobs, key=key)
+
+
+def _stored(plan: list[Job], out: Path, say: Say) -> list[dict[str, Any]]:
+    found = [(job, record) for job in plan if (record := load_record(job.record_path(out))) is not None]
+    stale = sum(1 for job, record in found if record.get("fingerprint") != run_fingerprint(job.contestant, job.task))
+    say(
+        f"{len(plan)} runs: {len(found)} stored ({stale} made with other settings, code or task files), "
+        f"{len(plan) - len(found)} missing; nothing is run"
+    )
+    return [record for _, record in found]
 
 
 def _applies(contestant: AnyContestant, task: Task) -> bool:

@@ -2,8 +2,10 @@
 
 A record has: task, contestant, repeat, kind, fingerprint, status ('ok' or 'error'), error, solved (an accepted
 candidate was selected), speedup (its score, 1.0 when nothing was selected: nothing would ship), selected,
-reason, candidates, correctness_failures, usage (tokens, usd), wall_s, budget, failures (see `failures`), and for
-command contestants agent_exit, agent_timed_out and outside_target (files it changed that do not count).
+reason, candidates, correctness_failures, points (per grid point: params, speedup, interval; None when nothing
+shipped), usage (tokens, usd), wall_s, budget, meta (reproducibility: see `provenance`), failures (see
+`failures`); for perfbot contestants effective_settings (the agent and search sections as run); for command
+contestants log_failures, agent_exit, agent_timed_out and outside_target (files it changed that do not count).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 from pipelines.bench.agent_command import redact, run_agent_command
 from pipelines.bench.contestants import AnyContestant, CommandContestant, OverlayContestant, PerfbotContestant
-from pipelines.bench.failures import correctness_failures, summarize
+from pipelines.bench.failures import correctness_failures, log_failures, summarize
+from pipelines.bench.provenance import run_fingerprint, run_metadata
 from pipelines.bench.suite import Task
 from pipelines.config import Config, parse_config
 from pipelines.evaluate import Candidate, CandidateResult
@@ -41,8 +44,9 @@ def run_one(
         "contestant": contestant.name,
         "repeat": repeat,
         "kind": contestant.kind,
-        "fingerprint": contestant.fingerprint(),
+        "fingerprint": run_fingerprint(contestant, task),
         "reference_speedup": task.reference_speedup,
+        "meta": {**run_metadata(contestant, task), "sandbox": sandbox or "docker"},
     }
     started = time.monotonic()
     try:
@@ -69,6 +73,11 @@ def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: San
     config = configured(task, contestant)
     trace_path = run_dir / "trace.jsonl"
     result = run_search(task.repo, config, sandbox_kind=kind, trace_path=trace_path, label=f"bench-{task.name}").result
+    events = list(read_trace(trace_path))
+    ends = [e for e in events if e.get("type") == "agent_end"]
+    if ends and not result.results and all(e.get("reason") == "error" for e in ends):
+        # no agent got to work (no key, an unknown model): the run failed, it did not try and lose
+        raise RuntimeError(f"every agent failed before producing a candidate: {ends[0].get('detail')}")
     usage = result.budget.total()
     search = config.search
     return {
@@ -85,7 +94,11 @@ def _perfbot(task: Task, contestant: PerfbotContestant, run_dir: Path, kind: San
             "total_steps": search.agents * search.steps * search.rounds,
             "max_cost_usd": search.max_cost_usd,
         },
-        "failures": summarize(read_trace(trace_path), result.results),
+        "failures": summarize(events, result.results),
+        "effective_settings": {
+            "agent": config.agent.model_dump(mode="json"),
+            "search": config.search.model_dump(mode="json"),
+        },
     }
 
 
@@ -98,11 +111,25 @@ def _command(task: Task, contestant: CommandContestant, run_dir: Path, kind: San
     return {
         **_verdict(measured.selected, measured.results),
         "usage": agent.usage,
-        "budget": {"steps": contestant.steps, "total_steps": contestant.steps, "max_cost_usd": contestant.max_cost_usd},
+        "budget": _command_budget(contestant),
         "failures": None,
+        "log_failures": log_failures(contestant.usage, agent.output, agent.timed_out),
         "agent_exit": agent.returncode,
         "agent_timed_out": agent.timed_out,
         "outside_target": agent.outside_target,
+    }
+
+
+def _command_budget(contestant: CommandContestant) -> dict[str, Any]:
+    """Only the budgets the agent's command enforces count as its budget; total_steps is None otherwise, so the
+    agent is never placed at a step budget it was not held to."""
+    enforced = contestant.enforced()
+    return {
+        "steps": contestant.steps if "steps" in enforced else None,
+        "total_steps": contestant.steps if "steps" in enforced else None,
+        "max_cost_usd": contestant.max_cost_usd if "usd" in enforced else None,
+        "timeout_s": contestant.timeout,
+        "enforced": enforced,
     }
 
 
@@ -129,4 +156,19 @@ def _verdict(selected: CandidateResult | None, results: list[CandidateResult]) -
         "candidates": len(results),
         "correctness_failures": correctness_failures(results),
         "diff": selected.diff if selected is not None else "",
+        "points": _points(selected),
     }
+
+
+def _points(selected: CandidateResult | None) -> list[dict[str, Any]] | None:
+    """Per grid point of the shipped candidate: its time speedup (baseline / candidate) and 95% interval."""
+    if selected is None:
+        return None
+    return [
+        {
+            "params": p.params,
+            "speedup": round(p.ratios["time"], 4) if "time" in p.ratios else None,
+            "interval": [round(x, 4) for x in p.interval] if p.interval else None,
+        }
+        for p in selected.points
+    ]

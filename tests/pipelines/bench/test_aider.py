@@ -70,3 +70,6 @@ def test_aider_edits_the_task_through_the_fake_endpoint_and_is_scored(
     assert "+    seen = {}" in record["diff"]
     assert record["usage"]["input_tokens"] > 0 and record["usage"]["output_tokens"] > 0
     assert record["outside_target"] == []
+    # Aider has no step or dollar cap: it is held only to the timeout, never placed at a step budget
+    assert (record["budget"]["total_steps"], record["budget"]["enforced"]) == (None, ["timeout"])
+    assert record["log_failures"] == {}

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from pipelines.bench.contestants import load_contestants
+from pipelines.bench.contestants import OverlayContestant, PerfbotContestant, load_contestants
 from pipelines.bench.harness import run_benchmark
 from pipelines.bench.leaderboard import build
+from pipelines.bench.runs import run_one
 from pipelines.bench.suite import load_suite
 from tests.conftest import ROOT, wait_until
 
@@ -65,6 +68,13 @@ def test_a_changed_contestant_setting_reruns_its_runs(tiny_suite: Path, contesta
     records = run_benchmark(tasks, load_contestants(path), repeats=1, out=out, sandbox="local", say=said.append)
     assert said[0] == "1 runs: 0 already done, 1 to run"
     assert records[0]["budget"]["steps"] == 3
+    spec["contestants"][0]["steps"] = 4
+    path.write_text(yaml.safe_dump(spec))
+    kept = run_benchmark(
+        tasks, load_contestants(path), repeats=1, out=out, sandbox="local", report_only=True, say=said.append
+    )
+    assert said[-1] == "1 runs: 1 stored (1 made with other settings, code or task files), 0 missing; nothing is run"
+    assert kept == records
 
 
 def test_a_broken_run_is_recorded_as_an_error_and_rerun_only_when_asked(tiny_suite: Path, tmp_path: Path) -> None:
@@ -79,3 +89,28 @@ def test_a_broken_run_is_recorded_as_an_error_and_rerun_only_when_asked(tiny_sui
     run_benchmark(tasks, contestants, repeats=1, out=out, sandbox="local", retry_errors=True, say=said.append)
     plans = [line for line in said if line.startswith("1 runs")]
     assert plans == ["1 runs: 1 already done, 0 to run", "1 runs: 0 already done, 1 to run"]
+
+
+def test_a_task_whose_reference_was_replaced_is_rerun_not_reused(tiny_suite: Path, tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    shutil.copytree(tiny_suite, suite)
+    reference = [OverlayContestant(name="reference", kind="reference")]
+    out = tmp_path / "out"
+    [first] = run_benchmark(load_suite(suite), reference, repeats=1, out=out, sandbox="local")
+    assert first["solved"]
+    task = suite / "pair-count"
+    (task / "reference" / "pairs.py").write_text((task / "wrong" / "pairs.py").read_text())
+    said: list[str] = []
+    [second] = run_benchmark(load_suite(suite), reference, repeats=1, out=out, sandbox="local", say=said.append)
+    assert said[0] == "1 runs: 0 already done, 1 to run"
+    assert not second["solved"] and second["meta"]["task_sha256"] != first["meta"]["task_sha256"]
+
+
+def test_a_run_whose_agents_all_failed_to_start_is_an_error_not_a_loss(
+    tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    [task] = load_suite(tiny_suite)
+    record = run_one(task, PerfbotContestant(name="keyless", model="anthropic:claude-sonnet-4-6"), 1, tmp_path, "local")
+    assert record["status"] == "error" and "ANTHROPIC_API_KEY" in record["error"]
+    assert build([record])[0]["errors"] == 1

@@ -27,6 +27,11 @@ def test_the_suite_has_at_least_eight_tasks_of_five_kinds_each_with_both_version
     assert all(set(t.overlays) == {"reference", "wrong"} and t.reference_speedup for t in TASKS)
 
 
+def test_at_least_two_tasks_vary_a_second_benchmark_axis_beside_n() -> None:
+    varied = [t.name for t in TASKS if any(axis != "n" and len(v) > 1 for axis, v in t.config.benchmark.params.items())]
+    assert len(varied) >= 2, varied
+
+
 def failing_tasks(tmp_path: Path, version: str) -> tuple[set[str], int]:
     """Runs every task's tests in one pytest process (module names differ across tasks) on `version`: the tasks
     with a failing test, and how many tests passed."""

@@ -3,7 +3,6 @@ failure classification, confidence intervals and the plot."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from pipelines.bench.contestants import (
 )
 from pipelines.bench.failures import edit_failure_kind
 from pipelines.bench.leaderboard import geomean, interval
-from pipelines.bench.plot import speedup_vs_budget
 from pipelines.bench.suite import load_suite
 from pipelines.commands.bench import adapter_list
 from pipelines.errors import ConfigError, UsageError
@@ -57,13 +55,13 @@ def test_asking_for_a_task_the_suite_lacks_names_the_tasks_it_has() -> None:
 
 
 def test_a_sweep_is_one_flag_for_every_split() -> None:
-    assert parse_sweep("100") == [(1, 100), (10, 10), (100, 1)]
-    assert parse_sweep("1x20, 4x5") == [(1, 20), (4, 5)]
+    assert parse_sweep("100") == [(1, 100, 1), (10, 10, 1), (100, 1, 1)]
+    assert parse_sweep("1x20, 4x5") == [(1, 20, 1), (4, 5, 1)]
     with pytest.raises(UsageError, match="'4by5'"):
         parse_sweep("4by5")
     base = PerfbotContestant(name="p", model="anthropic:x")
     cli = CommandContestant(name="c", kind="command", command="true")
-    swept = expand_sweep([base, cli], [(1, 20), (4, 5)])
+    swept = expand_sweep([base, cli], [(1, 20, 1), (4, 5, 1)])
     assert [(c.name, getattr(c, "agents", None), c.steps) for c in swept] == [
         ("p@1x20", 1, 20),
         ("p@4x5", 4, 5),
@@ -77,7 +75,7 @@ def test_an_equal_step_budget_splits_over_agents_and_rounds() -> None:
     cli = CommandContestant(name="c", kind="command", command="true")
     out = with_budget([wide, single, cli], steps=40, usd=1.5)
     assert [(c.name, c.steps, c.max_cost_usd) for c in out] == [("w", 4, 1.5), ("s", 40, 1.5), ("c", 40, 1.5)]
-    with pytest.raises(UsageError, match="less than one step per agent for w"):
+    with pytest.raises(UsageError, match=r"does not split evenly over w's 5 agent\(s\) x 2 round\(s\)"):
         with_budget([wide], steps=9, usd=None)
 
 
@@ -98,7 +96,7 @@ def test_a_contestants_file_is_validated_and_adapters_fill_in_defaults(tmp_path:
 
 
 def test_agents_without_a_headless_mode_are_refused_with_the_reason() -> None:
-    for name in ("cursor", "windsurf"):
+    for name in ("windsurf",):
         with pytest.raises(ConfigError, match="cannot be benchmarked"):
             apply_adapter(CommandContestant(name="x", kind="command", adapter=name))
         assert name in adapter_list() and NO_HEADLESS_MODE[name] in adapter_list()
@@ -120,6 +118,8 @@ def test_usage_is_read_from_aider_and_claude_output() -> None:
     assert read_usage("aider", aider) == {"input_tokens": 4100, "output_tokens": 1279, "usd": 0.02}
     claude = 'noise\n{"type": "result", "total_cost_usd": 0.5, "usage": {"input_tokens": 10, "output_tokens": 4}}'
     assert read_usage("claude", claude) == {"input_tokens": 10, "output_tokens": 4, "usd": 0.5}
+    cursor = '{"type": "result", "subtype": "success", "duration_ms": 2500, "duration_api_ms": 2000, "result": "ok"}'
+    assert read_usage("cursor", cursor) == {"api_s": 2.0}
     assert read_usage("aider", "no usage here") == {}
 
 
@@ -145,24 +145,6 @@ def test_intervals_use_the_t_distribution() -> None:
     result = interval([1.0, 3.0])
     assert result["mean"] == 2.0 and result["ci"] == pytest.approx(12.706 * 2**0.5 / 2**0.5)
     assert geomean([1.0, 4.0]) == pytest.approx(2.0)
-
-
-def test_the_plot_has_one_series_per_family_and_splits_of_one_budget_side_by_side() -> None:
-    def row(name: str, steps: int, agents: int, speedup: float) -> dict[str, object]:
-        return {
-            "contestant": name,
-            "family": name.split("@")[0],
-            "budget": {"total_steps": steps, "agents": agents},
-            "geomean_speedup": {"mean": speedup, "ci": 0.1},
-        }
-
-    rows = [row("p@1x100", 100, 1, 2.0), row("p@10x10", 100, 10, 2.5), row("p@1x10", 10, 1, 1.5), row("q", 100, 1, 1.2)]
-    svg = speedup_vs_budget(rows)
-    assert svg is not None and svg.startswith("<svg") and svg.count("<polyline") == 2
-    assert "<title>p@10x10: 2.50x</title>" in svg and ">10x10</text>" in svg
-    circles = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
-    assert circles[0] < circles[1] < circles[2]  # 1x10, then 1x100 and 10x10 beside each other at 100 steps
-    assert speedup_vs_budget([]) is None
 
 
 def test_the_example_contestants_file_loads() -> None:
