@@ -90,3 +90,22 @@ def test_measure_cold_scores_first_calls(warm_report: dict[str, Any], task: Path
     cold_base = max(result.points, key=lambda p: p.params["n"]).baseline
     warm_base = max(warm["points"], key=lambda p: p["params"]["n"])["baseline_time_s"]
     assert cold_base is not None and cold_base.median_s > 2 * warm_base
+
+
+DEFER = HERE / "defer_records.py"
+
+
+def test_work_put_off_until_the_warm_up_outputs_are_collected_still_counts_as_the_first_call(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The attack patches the worker to spend 0.4 s just before it sends the warm-up call's outputs (after the timed
+    calls): that collection is timed and belongs to the first call, so every point's first-call figure shows it, and
+    the steady state is untouched."""
+    task = committed_copy(HERE / "task", tmp_path_factory.mktemp("warmth-defer") / "task", "the warmth task")
+    with open_sandbox("docker", label="test-warmth", benchmark=True) as sandbox:
+        evaluator = Evaluator(task, load_config(task), sandbox)
+        [result] = evaluator.evaluate([Candidate("defer", str(DEFER), {"records.py": DEFER.read_text()})])
+    assert result.points, result.reason
+    for point in result.points:
+        assert min(point.timing.cold_s) > 0.35, (point.params, point.timing.cold_s)
+        assert point.timing.median_s < 0.1, (point.params, point.timing.median_s)
