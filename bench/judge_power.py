@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.config import load_config  # noqa: E402
 from pipelines.evaluate import Candidate, Evaluator  # noqa: E402
-from pipelines.evaluate.harness import _lock_key, measurement_lock  # noqa: E402
+from pipelines.evaluate.harness import lock_key, measurement_lock  # noqa: E402
 from sandbox.factory import open_sandbox  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "closest-pair"
@@ -273,7 +273,7 @@ def pyperf_times(sandbox: Any, repo: Path, target: str, fast: str, params: dict[
     for run in range(PYPERF_RUNS):
         for name in ("base", "fast") if run % 2 == 0 else ("fast", "base"):
             command = f"python3 {name}.py -q -p 1 -o {name}-{run}.json"
-            with measurement_lock(_lock_key(sandbox), print):  # as perfbot's own timing: no other run on these CPUs
+            with measurement_lock(lock_key(sandbox), print):  # as perfbot's own timing: no other run on these CPUs
                 result = sandbox.execute(command, timeout=1800, cwd="pyperf-run")
             if not result.ok:
                 raise SystemExit(f"pyperf failed on {name}: {result.output[-2000:]}")

@@ -90,7 +90,7 @@ class Harness:
         judge = posixpath.join(self.root, "harness", "judge.py")
         argv = [PYTHON, "-I", judge, command, posixpath.join(self.root, path)]
         self._check_stop()
-        with measurement_lock(_lock_key(self.sandbox), self._say) as waited:
+        with measurement_lock(lock_key(self.sandbox), self._say) as waited:
             self.waited_s += waited()
             self._check_stop()
             result = self.sandbox.execute(argv, timeout=timeout, max_output=16 << 20, trusted=True)
@@ -112,7 +112,7 @@ class Harness:
         return posixpath.join(self.root, "scratch", name)
 
 
-def _lock_key(sandbox: Sandbox) -> str:
+def lock_key(sandbox: Sandbox) -> str:
     cpus = getattr(sandbox, "cpus", None)
     return re.sub(r"[^0-9A-Za-z,-]", "_", f"{sandbox.kind}-cpus-{cpus}" if cpus else sandbox.kind)
 
