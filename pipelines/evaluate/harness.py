@@ -113,6 +113,7 @@ class Harness:
 
 
 def lock_key(sandbox: Sandbox) -> str:
+    """The measurement lock's name for `sandbox`: its kind and the CPUs it is pinned to."""
     cpus = getattr(sandbox, "cpus", None)
     return re.sub(r"[^0-9A-Za-z,-]", "_", f"{sandbox.kind}-cpus-{cpus}" if cpus else sandbox.kind)
 
