@@ -58,8 +58,8 @@ def take(repo: Path, dest: Path) -> Snapshot:
     commit = head_commit(repo)
     if commit is None:
         return Snapshot(dest, None)
-    changed = [(status, rel) for status, rel in _changed_since(repo, commit) if _restore(repo, commit, rel, dest / rel)]
-    return Snapshot(dest, commit, sorted(rel for _, rel in changed))
+    changed = [rel for rel in _changed_since(repo, commit) if _restore(repo, commit, rel, dest / rel)]
+    return Snapshot(dest, commit, sorted(changed))
 
 
 def _restore(repo: Path, commit: str, rel: str, target: Path) -> bool:
@@ -85,11 +85,10 @@ def _restore(repo: Path, commit: str, rel: str, target: Path) -> bool:
     return True
 
 
-def _changed_since(repo: Path, commit: str) -> list[tuple[str, str]]:
-    """(status letter, path) of each tracked file whose index or working tree differs from `commit`."""
-    out = _git_bytes(repo, "diff", "--name-status", "--no-renames", "-z", commit).decode("utf-8", errors="replace")
-    fields = out.split("\0")
-    return [(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
+def _changed_since(repo: Path, commit: str) -> list[str]:
+    """The path of each tracked file whose index or working tree differs from `commit`."""
+    out = _git_bytes(repo, "diff", "--name-only", "--no-renames", "-z", commit).decode("utf-8", errors="replace")
+    return [rel for rel in out.split("\0") if rel]
 
 
 def _git_bytes(repo: Path, *args: str) -> bytes:

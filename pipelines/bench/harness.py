@@ -26,6 +26,7 @@ from pipelines.bench.contestants import AnyContestant, OverlayContestant
 from pipelines.bench.provenance import run_fingerprint
 from pipelines.bench.runs import run_one
 from pipelines.bench.suite import Task
+from pipelines.storage import write_whole
 from sandbox.factory import SandboxKind
 
 Say = Callable[[str], None]
@@ -131,9 +132,7 @@ def _run(job: Job, out: Path, sandbox: SandboxKind | None) -> dict[str, Any]:
 def write_record(path: Path, record: dict[str, Any]) -> None:
     """Atomically: a run interrupted while writing leaves no half record behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
-    os.replace(partial, path)
+    write_whole(path, json.dumps(record, indent=1, default=str).encode("utf-8"))
 
 
 def load_record(path: Path) -> dict[str, Any] | None:
