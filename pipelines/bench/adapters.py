@@ -103,39 +103,43 @@ def _aider_usage(output: str) -> dict[str, float]:
     }
 
 
-def _claude_usage(output: str) -> dict[str, float]:
+def _last_result(output: str, *, needs: str | None = None) -> dict[str, Any] | None:
+    """The last JSON line of `output` that is an object of type "result" (and has the key `needs`, if given)."""
     for line in reversed(output.strip().splitlines()):
         try:
             data = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if isinstance(data, dict) and data.get("type") == "result" and "total_cost_usd" in data:
-            usage = data.get("usage") or {}
-            out = {
-                "input_tokens": float(usage.get("input_tokens", 0))
-                + float(usage.get("cache_read_input_tokens", 0))
-                + float(usage.get("cache_creation_input_tokens", 0)),
-                "output_tokens": float(usage.get("output_tokens", 0)),
-                "usd": float(data["total_cost_usd"]),
-            }
-            if "num_turns" in data:
-                out["turns"] = float(data["num_turns"])
-            return out
-    return {}
+        if isinstance(data, dict) and data.get("type") == "result" and (needs is None or needs in data):
+            return data
+    return None
+
+
+def _claude_usage(output: str) -> dict[str, float]:
+    data = _last_result(output, needs="total_cost_usd")
+    if data is None:
+        return {}
+    usage = data.get("usage") or {}
+    out = {
+        "input_tokens": float(usage.get("input_tokens", 0))
+        + float(usage.get("cache_read_input_tokens", 0))
+        + float(usage.get("cache_creation_input_tokens", 0)),
+        "output_tokens": float(usage.get("output_tokens", 0)),
+        "usd": float(data["total_cost_usd"]),
+    }
+    if "num_turns" in data:
+        out["turns"] = float(data["num_turns"])
+    return out
 
 
 def _cursor_usage(output: str) -> dict[str, float]:
     """cursor-agent's json result reports no tokens or dollars, only its duration: the API seconds are kept."""
-    for line in reversed(output.strip().splitlines()):
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(data, dict) and data.get("type") == "result":
-            out = {"api_s": float(data.get("duration_api_ms", 0)) / 1000}
-            usage = data.get("usage") or {}
-            if "inputTokens" in usage or "input_tokens" in usage:
-                out["input_tokens"] = float(usage.get("inputTokens", usage.get("input_tokens", 0)))
-                out["output_tokens"] = float(usage.get("outputTokens", usage.get("output_tokens", 0)))
-            return out
-    return {}
+    data = _last_result(output)
+    if data is None:
+        return {}
+    out = {"api_s": float(data.get("duration_api_ms", 0)) / 1000}
+    usage = data.get("usage") or {}
+    if "inputTokens" in usage or "input_tokens" in usage:
+        out["input_tokens"] = float(usage.get("inputTokens", usage.get("input_tokens", 0)))
+        out["output_tokens"] = float(usage.get("outputTokens", usage.get("output_tokens", 0)))
+    return out

@@ -24,9 +24,21 @@ def markdown(
         f"Suite `{suite}`: {len(tasks)} task(s) × {repeats} repeat(s). Figures are means over repeats "
         "± the half-width of the 95% confidence interval (t), when there are two repeats or more.",
         "",
-        "| # | contestant | solved | mean speedup | geo-mean speedup | correctness failures caught | "
-        "edit-failure rate | tokens / run | $ / run | wall s / run | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *_header(
+            [
+                "#",
+                "contestant",
+                "solved",
+                "mean speedup",
+                "geo-mean speedup",
+                "correctness failures caught",
+                "edit-failure rate",
+                "tokens / run",
+                "$ / run",
+                "wall s / run",
+                "errors",
+            ]
+        ),
     ]
     for rank, row in enumerate(rows, start=1):
         solved = _ci(row["solved"], "{:.1f}") + f" / {row['tasks']}"
@@ -65,13 +77,18 @@ def markdown(
 
 
 def paper_metrics(rows: list[dict[str, Any]]) -> list[str]:
-    lines = [
-        "## Against the reference, and per solved task",
-        "",
-        "| contestant | speedup relative to reference (geo-mean over tasks) | Opt@1 | "
-        "Opt@K (K = runs per task) | $ / solved task | wall s / solved task | tokens / run (as used) |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines = _table(
+        "Against the reference, and per solved task",
+        [
+            "contestant",
+            "speedup relative to reference (geo-mean over tasks)",
+            "Opt@1",
+            "Opt@K (K = runs per task)",
+            "$ / solved task",
+            "wall s / solved task",
+            "tokens / run (as used)",
+        ],
+    )
     for row in rows:
         curve = row["opt_at_k"]
         top = max(curve) if curve else None
@@ -89,12 +106,10 @@ def opt_curve(rows: list[dict[str, Any]]) -> list[str]:
     if not top:
         return []
     ks = list(range(1, top + 1))
-    lines = [
-        "## Opt@K curve (share of tasks with at least one of K attempts at ≥ 95% of the reference's speedup)",
-        "",
-        "| contestant | " + " | ".join(f"Opt@{k}" for k in ks) + " |",
-        "|---" * (len(ks) + 1) + "|",
-    ]
+    lines = _table(
+        "Opt@K curve (share of tasks with at least one of K attempts at ≥ 95% of the reference's speedup)",
+        ["contestant", *(f"Opt@{k}" for k in ks)],
+    )
     for row in rows:
         lines.append(f"| {row['contestant']} | " + " | ".join(_pct(row["opt_at_k"].get(k)) for k in ks) + " |")
     return lines
@@ -107,8 +122,7 @@ def per_size(rows: list[dict[str, Any]], tasks: list[Task]) -> list[str]:
         if grid is None:
             continue
         labels = [", ".join(f"{k}={v}" for k, v in p["params"].items()) for p in grid]
-        lines += ["", f"**{task.name}**", "", "| contestant | " + " | ".join(labels) + " |"]
-        lines.append("|---" * (len(labels) + 1) + "|")
+        lines += ["", f"**{task.name}**", "", *_header(["contestant", *labels])]
         for row in rows:
             mine = {_key(p["params"]): p["speedup"] for p in row["per_size"].get(task.name, [])}
             cells = [f"{mine[_key(p['params'])]:.2f}x" if _key(p["params"]) in mine else "–" for p in grid]
@@ -155,13 +169,10 @@ def _key(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def per_task(rows: list[dict[str, Any]], tasks: list[Task], references: dict[str, float]) -> list[str]:
-    header = "| task | kind | reference speedup | " + " | ".join(row["contestant"] for row in rows) + " |"
-    lines = [
-        "## Per task (mean speedup; solved runs / runs; × reference)",
-        "",
-        header,
-        "|---" * (len(rows) + 3) + "|",
-    ]
+    lines = _table(
+        "Per task (mean speedup; solved runs / runs; × reference)",
+        ["task", "kind", "reference speedup", *(row["contestant"] for row in rows)],
+    )
     for task in tasks:
         cells = []
         for row in rows:
@@ -176,13 +187,18 @@ def per_task(rows: list[dict[str, Any]], tasks: list[Task], references: dict[str
 
 
 def failure_modes(rows: list[dict[str, Any]]) -> list[str]:
-    lines = [
-        "## Failure modes (from the traces)",
-        "",
-        "| contestant | edit failures by kind | evaluate calls / step | states measured / run | tunnel vision | "
-        "budget exhausted | agents ended |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines = _table(
+        "Failure modes (from the traces)",
+        [
+            "contestant",
+            "edit failures by kind",
+            "evaluate calls / step",
+            "states measured / run",
+            "tunnel vision",
+            "budget exhausted",
+            "agents ended",
+        ],
+    )
     for row in rows:
         modes = row["failure_modes"]
         if modes is None:
@@ -202,6 +218,15 @@ def failure_modes(rows: list[dict[str, Any]]) -> list[str]:
             f"{_pct(modes['budget_exhausted'])} | {ends} |"
         )
     return lines
+
+
+def _table(title: str, columns: list[str]) -> list[str]:
+    return [f"## {title}", "", *_header(columns)]
+
+
+def _header(columns: list[str]) -> list[str]:
+    """A markdown table's header row and its separator."""
+    return ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
 
 
 def _ci(value: dict[str, Any], fmt: str) -> str:

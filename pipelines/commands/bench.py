@@ -171,7 +171,7 @@ def write_outputs(
     *,
     repeats: int,
     suite: str,
-    timing: dict[str, Any] | None = None,
+    timing: dict[str, Any],
     network: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """leaderboard.md, leaderboard.json, predictions.jsonl and the figures; returns the JSON document."""
@@ -189,7 +189,7 @@ def write_outputs(
         "tasks": [t.name for t in tasks],
         "task_sha256": {t.name: provenance.task_hash(t) for t in tasks},
         "environment": provenance.environment(),
-        "timing": timing or timing_isolation(None, 1),
+        "timing": timing,
         **(network or {"network": "none"}),
         "references": references,
         "contestants": rows,

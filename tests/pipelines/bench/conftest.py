@@ -22,6 +22,35 @@ def write_file_turns(path: str, content: str, summary: str) -> list[list[dict[st
     ]
 
 
+def ok_record(
+    contestant: str,
+    task: str,
+    repeat: int,
+    speedup: float,
+    solved: bool,
+    *,
+    kind: str = "perfbot",
+    wall_s: float = 2.0,
+    usage: dict[str, Any] | None = None,
+    budget: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A finished run's record, as the leaderboard reads it (no trace, no grid points)."""
+    return {
+        "task": task,
+        "contestant": contestant,
+        "repeat": repeat,
+        "kind": kind,
+        "status": "ok",
+        "solved": solved,
+        "speedup": speedup,
+        "correctness_failures": 0,
+        "wall_s": wall_s,
+        "usage": usage or {},
+        "budget": budget,
+        "failures": None,
+    }
+
+
 @pytest.fixture(scope="module")
 def tiny_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the tiny suite (so runs never write next to the fixtures)."""

@@ -26,24 +26,11 @@ from pipelines.bench.leaderboard import build
 from pipelines.bench.suite import load_suite
 from pipelines.commands.bench import contestants_of
 from pipelines.errors import ConfigError, UsageError
-from tests.pipelines.bench.conftest import TINY
+from tests.pipelines.bench.conftest import TINY, ok_record
 
 
 def record(contestant: str, task: str, repeat: int, speedup: float, solved: bool, kind: str = "perfbot") -> dict:
-    return {
-        "task": task,
-        "contestant": contestant,
-        "repeat": repeat,
-        "kind": kind,
-        "status": "ok",
-        "solved": solved,
-        "speedup": speedup,
-        "correctness_failures": 0,
-        "wall_s": 2.0,
-        "usage": {},
-        "budget": None,
-        "failures": None,
-    }
+    return ok_record(contestant, task, repeat, speedup, solved, kind=kind)
 
 
 def bench_args(contestants: Path, **extra: Any) -> argparse.Namespace:

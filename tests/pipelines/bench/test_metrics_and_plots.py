@@ -11,6 +11,7 @@ import pytest
 
 from pipelines.bench import metrics, plot
 from pipelines.bench.leaderboard import build
+from tests.pipelines.bench.conftest import ok_record
 
 SIZES = [{"n": 1000, "k": 4}, {"n": 8000, "k": 4}, {"n": 1000, "k": 32}, {"n": 8000, "k": 32}]
 
@@ -28,21 +29,19 @@ def run(
 ) -> dict[str, Any]:
     solved = speedup > 1.0
     points = [{"params": p, "speedup": speedup * (1 + i / 10), "interval": None} for i, p in enumerate(SIZES)]
-    return {
-        "task": task,
-        "contestant": contestant,
-        "repeat": repeat,
-        "kind": kind,
-        "status": "ok",
-        "solved": solved,
-        "speedup": speedup if solved else 1.0,
-        "correctness_failures": 0,
-        "wall_s": wall_s,
-        "usage": {"input_tokens": 100, "output_tokens": 10, "usd": usd} if usd is not None else {},
-        "budget": budget,
-        "failures": None,
-        "points": points if solved else None,
-    }
+    usage = {"input_tokens": 100, "output_tokens": 10, "usd": usd} if usd is not None else {}
+    record = ok_record(
+        contestant,
+        task,
+        repeat,
+        speedup if solved else 1.0,
+        solved,
+        kind=kind,
+        wall_s=wall_s,
+        usage=usage,
+        budget=budget,
+    )
+    return record | {"points": points if solved else None}
 
 
 def perfbot_budget(agents: int, steps: int, rounds: int = 1) -> dict[str, Any]:
