@@ -109,3 +109,21 @@ def test_work_put_off_until_the_warm_up_outputs_are_collected_still_counts_as_th
     for point in result.points:
         assert min(point.timing.cold_s) > 0.35, (point.params, point.timing.cold_s)
         assert point.timing.median_s < 0.1, (point.params, point.timing.median_s)
+
+
+FORGE = HERE / "forge_records.py"
+
+
+def test_outputs_forged_in_answer_to_a_warm_up_call_reject_the_candidate(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A warm-up call is answered with READY alone; the attack answers it with an OUTCOMES frame of its own first
+    (and passes the output checks, which use ordinary calls)."""
+    task = committed_copy(HERE / "task", tmp_path_factory.mktemp("warmth-forge") / "task", "the warmth task")
+    with open_sandbox("docker", label="test-warmth", benchmark=True) as sandbox:
+        evaluator = Evaluator(task, load_config(task), sandbox)
+        [result] = evaluator.evaluate([Candidate("forge", str(FORGE), {"records.py": FORGE.read_text()})])
+    assert result.status == "rejected"
+    assert "during a warm-up call where perfbot expected another (a forged answer?)" in (result.reason or ""), (
+        result.reason
+    )
