@@ -84,7 +84,6 @@ def test_measure_cold_scores_first_calls(warm_report: dict[str, Any], task: Path
     result = cold_result(task)
     assert result.status == "accepted", result.reason
     [warm] = warm_report["candidates"]
-    assert result.score is not None and result.score > warm["score"]
     assert result.score == pytest.approx(geometric_mean([p.ratios["time"] for p in result.points]))
     # the times it scored are first calls: the baseline's largest point costs far more than in the steady state
     cold_base = max(result.points, key=lambda p: p.params["n"]).baseline
