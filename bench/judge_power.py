@@ -10,12 +10,13 @@ power     On the bundled closest-pair example (two sizes), a baseline that does 
 hog       The same with a process hogging the CPU the benchmark is pinned to (goal: no false acceptance; refusing to
           decide, and saying why, is fine).
 overhead  Wall time of `perfbot evaluate` with one candidate against the same work by hand: both test runs, then per
-          grid point and round a fresh process per version that builds its input, warms up and times the call
-          (goal: at most 1.3x).
+          grid point and round a fresh process per version that builds its input, warms up and times the call;
+          three of each, alternating, and the medians (goal: at most 1.3x).
 pyperf    For the bundled example and the bytes-buffer task (tests/pipelines/evaluate/warmth), cold and warm speedups
-          from perfbot beside pyperf's for the same functions in the same sandbox: 6 pyperf runs a version of one
-          process each (1 warm-up, 3 values), alternating between the versions; the median of their values
-          (goal: perfbot's warm speedup within 10% of pyperf's).
+          from perfbot beside pyperf's for the same functions in the same sandbox, in 3 blocks of one perfbot
+          evaluation and 2 pyperf runs a version of one process each (1 warm-up, 3 values), alternating between
+          the versions; perfbot's median over the blocks against the median of pyperf's values (goal: perfbot's warm
+          speedup within 10% of pyperf's), and how far each one's blocks spread.
 """
 
 from __future__ import annotations
@@ -44,8 +45,12 @@ from pipelines.evaluate.harness import lock_key, measurement_lock  # noqa: E402
 from sandbox.factory import open_sandbox  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "closest-pair"
-PYPERF_RUNS = 6
-"""pyperf runs per version, one process each, alternating."""
+OVERHEAD_RUNS = 3
+"""`perfbot evaluate` runs and by-hand runs in the overhead part, alternating."""
+PYPERF_BLOCKS = 3
+"""Blocks of one perfbot evaluation and PYPERF_RUNS pyperf runs a version, one after the other."""
+PYPERF_RUNS = 2
+"""pyperf runs per version and block, one process each, alternating."""
 WARMTH = ROOT / "tests" / "pipelines" / "evaluate" / "warmth"
 PERFBOT = Path(sys.executable).parent / "perfbot"
 GRID = {"n": [200, 800], "d": [2]}
@@ -144,31 +149,35 @@ def cpu_hog(cpus: str | None) -> Iterator[None]:
         hog.wait()
 
 
-def overhead(kind: str) -> None:
+def overhead(kind: str, runs: int = OVERHEAD_RUNS) -> None:
+    """`perfbot evaluate` and the same runs by hand, alternately `runs` times each (one sample of either is at
+    the mercy of the machine's drift); the medians."""
     from tests.pipelines.evaluate.candidates import FAST
 
+    perfbot_s, by_hand_s = [], []
     with tempfile.TemporaryDirectory(prefix="perfbot-overhead-") as tmp:
         work = Path(tmp)
         repo = git_copy(EXAMPLE, work / "repo")
         (work / "fast.py").write_text(FAST)
-        started = time.monotonic()
-        argv = [
-            str(PERFBOT),
-            "evaluate",
-            str(repo),
-            "--sandbox",
-            kind,
-            "--candidate",
-            f"geometry.py={work / 'fast.py'}",
-        ]
-        subprocess.run(
-            [*argv, "--out", str(work / "out")], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        perfbot_s = time.monotonic() - started
-        report = json.loads((work / "out" / "report.json").read_text())
-        by_hand_s = by_hand(repo, work, FAST, report)
-    print(f"overhead: perfbot evaluate ({kind}) {perfbot_s:.1f} s; the same runs by hand {by_hand_s:.1f} s; "
-          f"{perfbot_s / by_hand_s:.2f}x (goal <= 1.3x)")  # fmt: skip
+        for run in range(runs):
+            out = work / f"out-{run}"
+            argv = [str(PERFBOT), "evaluate", str(repo), "--sandbox", kind, "--out", str(out)]
+            started = time.monotonic()
+            subprocess.run(
+                [*argv, "--candidate", f"geometry.py={work / 'fast.py'}"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            perfbot_s.append(time.monotonic() - started)
+            report = json.loads((out / "report.json").read_text())
+            by_hand_s.append(by_hand(repo, work / f"hand-{run}", FAST, report))
+    mine, theirs = statistics.median(perfbot_s), statistics.median(by_hand_s)
+    print(
+        f"overhead: perfbot evaluate ({kind}) {mine:.1f} s; the same runs by hand {theirs:.1f} s; {mine / theirs:.2f}x"
+        f" (goal <= 1.3x); medians of {runs} alternating runs: perfbot"
+        f" {', '.join(f'{t:.1f}' for t in perfbot_s)} s, by hand {', '.join(f'{t:.1f}' for t in by_hand_s)} s"
+    )
 
 
 _TIMED = """
@@ -220,45 +229,59 @@ runner.bench_func(ENTRY, getattr(importlib.import_module(module), function), *ar
 
 def pyperf_speedups(kind: str) -> None:
     tasks = [
-        (EXAMPLE, "geometry.py", ROOT / "tests" / "pipelines" / "evaluate" / "candidates.py", {"n": 1600, "d": 2}),
-        (WARMTH / "task", "records.py", WARMTH / "fast_records.py", {"n": 12000}),
+        ("closest-pair", EXAMPLE, "geometry.py", ROOT / "tests/pipelines/evaluate/candidates.py", {"n": 1600, "d": 2}),
+        ("bytes-buffer", WARMTH / "task", "records.py", WARMTH / "fast_records.py", {"n": 12000}),
     ]
-    print("pyperf: per task, the largest grid point; speedups baseline/candidate")
-    header = [
-        "task",
-        "point",
-        "perfbot cold",
-        "perfbot warm",
-        "pyperf",
-        "warm vs pyperf",
-        "base ms p/py",
-        "fast ms p/py",
-    ]
+    print(
+        f"pyperf: per task, the largest grid point; speedups baseline/candidate; {PYPERF_BLOCKS} blocks, each a perfbot"
+        f" evaluation then {PYPERF_RUNS} pyperf runs a version (the machine drifts: both are taken at the same times)"
+    )
+    header = ["task", "point", "perfbot cold", "perfbot warm", "pyperf", "warm vs pyperf", "base ms p/py"]
+    header += ["fast ms p/py", "transport ms", "perfbot blocks", "pyperf blocks"]
     print("  " + " ".join(f"{h:>14s}" for h in header))
     with tempfile.TemporaryDirectory(prefix="perfbot-pyperf-") as tmp:
-        for source, target, fast_file, params in tasks:
+        for label, source, target, fast_file, params in tasks:
             one_point = {"benchmark": {"params": {k: [v] for k, v in params.items()}, "weights": {}}}
             repo = git_copy(source, Path(tmp) / source.name, config=one_point)
             config, fast = load_config(repo), fast_text(fast_file)
+            points, blocks = [], []
             with open_sandbox(kind, label="bench-pyperf", benchmark=True) as sandbox:  # type: ignore[arg-type]
-                [result] = Evaluator(repo, config, sandbox).evaluate([Candidate("fast", "fast", {target: fast})])
-                base_s, fast_s = pyperf_times(sandbox, repo, target, fast, params, config.benchmark.entry)
-            [point] = result.points
-            warm, cold, reference = point.ratios["time"], point.cold_ratio or math.nan, base_s / fast_s
-            where = " ".join(f"{k}={v}" for k, v in params.items())
-            cells = [f"{cold:.1f}x", f"{warm:.1f}x", f"{reference:.1f}x", f"{warm / reference - 1:+.1%}"]
-            assert point.baseline is not None
-            cells += [
-                f"{point.baseline.median_s * 1e3:.1f}/{base_s * 1e3:.1f}",
-                f"{point.time_s * 1e3:.2f}/{fast_s * 1e3:.2f}",
-            ]
-            print("  " + " ".join(f"{c:>14s}" for c in [source.name, where, *cells]))
+                install_pyperf(sandbox, repo, target, fast, params, config.benchmark.entry)
+                for _ in range(PYPERF_BLOCKS):
+                    evaluator = Evaluator(repo, config, sandbox)
+                    [result] = evaluator.evaluate([Candidate("fast", "fast", {target: fast})])
+                    points.append(result.points[0])
+                    blocks.append(pyperf_runs(sandbox, PYPERF_RUNS))
+            print("  " + " ".join(f"{c:>14s}" for c in [label, _where(params), *_pyperf_cells(points, blocks)]))
 
 
-def pyperf_times(sandbox: Any, repo: Path, target: str, fast: str, params: dict[str, Any], entry: str) -> list[float]:
-    """pyperf's time of the baseline's and the fast version's entry, in the same sandbox as perfbot's: pyperf runs
-    of one process each, alternating between the versions (so a change in the machine's load falls on both), and
-    the median of all their values per version."""
+def _pyperf_cells(points: list[Any], blocks: list[dict[str, list[float]]]) -> list[str]:
+    """perfbot's medians over the blocks beside pyperf's over all its values, and each one's spread over blocks."""
+    warm = statistics.median(p.ratios["time"] for p in points)
+    cold = statistics.median(p.cold_ratio or math.nan for p in points)
+    base_s, fast_s = (statistics.median(v for b in blocks for v in b[name]) for name in ("base", "fast"))
+    reference = base_s / fast_s
+    mine = [p.ratios["time"] for p in points]
+    theirs = [statistics.median(b["base"]) / statistics.median(b["fast"]) for b in blocks]
+    return [
+        f"{cold:.1f}x",
+        f"{warm:.1f}x",
+        f"{reference:.1f}x",
+        f"{warm / reference - 1:+.1%}",
+        f"{statistics.median(p.baseline.median_s for p in points) * 1e3:.1f}/{base_s * 1e3:.1f}",
+        f"{statistics.median(p.time_s for p in points) * 1e3:.2f}/{fast_s * 1e3:.2f}",
+        f"{statistics.median(p.transport_s or 0.0 for p in points) * 1e3:.2f}",
+        f"{min(mine):.0f}-{max(mine):.0f}x",
+        f"{min(theirs):.0f}-{max(theirs):.0f}x",
+    ]
+
+
+def _where(params: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in params.items())
+
+
+def install_pyperf(sandbox: Any, repo: Path, target: str, fast: str, params: dict[str, Any], entry: str) -> None:
+    """pyperf and one script per version (the baseline and the fast one) in the sandbox perfbot measures in."""
     import pyperf
 
     sandbox.put_dir(Path(pyperf.__file__).parent, "pyperf-run/lib/pyperf")
@@ -269,17 +292,22 @@ def pyperf_times(sandbox: Any, repo: Path, target: str, fast: str, params: dict[
         if text:
             files[f"pyperf-run/{name}/{target}"] = text.encode()
         sandbox.put_files(files)
+
+
+def pyperf_runs(sandbox: Any, runs: int) -> dict[str, list[float]]:
+    """pyperf's values for the baseline's and the fast version's entry: `runs` pyperf runs of one process each per
+    version, alternating between the versions (so a change in the machine's load falls on both)."""
     values: dict[str, list[float]] = {"base": [], "fast": []}
-    for run in range(PYPERF_RUNS):
+    for run in range(runs):
         for name in ("base", "fast") if run % 2 == 0 else ("fast", "base"):
             command = f"python3 {name}.py -q -p 1 -o {name}-{run}.json"
             with measurement_lock(lock_key(sandbox), print):  # as perfbot's own timing: no other run on these CPUs
-                result = sandbox.execute(command, timeout=1800, cwd="pyperf-run")
+                result = sandbox.execute(f"rm -f {name}-{run}.json && {command}", timeout=1800, cwd="pyperf-run")
             if not result.ok:
                 raise SystemExit(f"pyperf failed on {name}: {result.output[-2000:]}")
             data = json.loads(sandbox.get_file(f"pyperf-run/{name}-{run}.json"))
             values[name] += [v for r in data["benchmarks"][0]["runs"] for v in r.get("values", [])]
-    return [statistics.median(values["base"]), statistics.median(values["fast"])]
+    return values
 
 
 def fast_text(path: Path) -> str:

@@ -85,6 +85,7 @@ class Evaluator:
         self._base_tests: TestsRun | None = None
         self._points: list[dict[str, Any]] = []
         self._transport: list[dict[str, float]] | None = None
+        self._idle_bytes: int | None = None
         self._staged = 0
         self._rounds_done = 0
         self._started = time.monotonic()
@@ -119,7 +120,7 @@ class Evaluator:
         self._say(f"baseline: A/A timing, {self.repeat} paired rounds over {len(self._grid)} grid point(s)")
         rounds = self._rounds()
         rounds.add(self._judge("measure", [BASE, BASE_COPY], self._measure_spec(self.repeat, echo=True)))
-        self._transport = rounds.transports()
+        self._transport, self._idle_bytes = rounds.transports(), rounds.idle_bytes
         aa_points = [rounds.point(BASE_COPY, i, BASE) for i in range(len(self._points))]
         aa = score_estimate(aa_points, self.config.benchmark)
         noise = noise_floor(aa)
@@ -310,12 +311,20 @@ class Evaluator:
 
     def _rounds(self) -> Rounds:
         metrics = {str(m): w for m, w in self.config.benchmark.metrics.items()}
-        return Rounds(self._points, self.config.benchmark.measure, metrics, transport=self._transport)
+        return Rounds(
+            self._points, self.config.benchmark.measure, metrics, transport=self._transport, idle_bytes=self._idle_bytes
+        )
 
     def _measure_spec(self, count: int, echo: bool = False) -> dict[str, Any]:
         """`count` rounds; with `echo`, the transport is timed too (once, with the baseline's A/A: it costs every
-        version the same, and later rounds reuse it)."""
-        spec = {"rounds": count, "first_round": self._rounds_done, "points": self._points, "echo": echo}
+        version the same, and later rounds reuse it), as is an idle interpreter's memory."""
+        spec = {
+            "rounds": count,
+            "first_round": self._rounds_done,
+            "points": self._points,
+            "echo": echo,
+            "idle": self._idle_bytes is None,
+        }
         self._rounds_done += count
         return spec
 

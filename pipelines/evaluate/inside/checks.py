@@ -9,7 +9,7 @@ candidate the smallest input (by its pickled size) on which it differs is report
 import compare
 import procs
 import wire
-from inputs import build, directory, seeds, show_input, variants
+from inputs import build, directory, given, seeds, show_input, variants
 
 
 def check(box, spec):
@@ -95,7 +95,7 @@ def _first_failure(box, spec, name, inputs, reference):
     for (label, payload), base, mine in zip(inputs, reference, outcomes, strict=False):
         if isinstance(mine, str):
             return {"label": label, "failure": mine, "input": show_input(box, spec, payload)}
-        text = compare.first_difference(base, mine, spec["rel_tol"], spec["abs_tol"])
+        text = compare.first_difference(base, mine, spec["rel_tol"], spec["abs_tol"], given(box, spec, payload))
         if text:
             differing.append((len(payload), label, payload, text, base, mine))
     if not differing:

@@ -1,31 +1,43 @@
 """Are two outcomes the same? Run by the judge on decoded data (see wire.py), never on the candidate's objects.
 
-An outcome is a list `[status, value, args, kwargs]`: status "r" (returned `value`) or "x" (raised; `value` is
-`[exception type name, message]`), then the call's arguments as they were after the call, so mutating an input
-differently is a difference. `first_difference` returns None when two outcomes agree, else one sentence naming
-where they differ.
+An outcome is a list `[status, value, after]`: status "r" (returned `value`) or "x" (raised; `value` is
+`[exception type name, message]`), then the call's arguments as they were after the call, `[args, kwargs]`, or
+SAME when they were as they came in; so mutating an input differently is a difference. `first_difference` returns
+None when two outcomes agree, else one sentence naming where they differ.
 """
 
 import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING or __package__:  # imported by perfbot's tests; in the sandbox the harness directory is on sys.path
-    from .wire import RawArray, Struct
+    from .wire import SAME, RawArray, Struct
 else:
-    from wire import RawArray, Struct
+    from wire import SAME, RawArray, Struct
 
 _MAX_SHOWN = 80
 _EXACT = frozenset({list, tuple, dict, str, int, bool, bytes, type(None)})
 
 
-def first_difference(baseline, candidate, rel_tol, abs_tol):
-    base_status, base_value, base_args, base_kwargs = baseline
-    status, value, args, kwargs = candidate
+def first_difference(baseline, candidate, rel_tol, abs_tol, given=None):
+    """`given()`: the call's input as [args, kwargs], asked for only when one side's arguments are SAME and the
+    other's are not (None: such a pair differs)."""
+    if not isinstance(candidate, list) or len(candidate) != 3 or candidate[0] not in ("r", "x"):
+        return f"answered {show(candidate)}, which is not an outcome (a forged answer?)"
+    base_status, base_value, base_after = baseline
+    status, value, after = candidate
+    if status == "x" and not (isinstance(value, list) and len(value) == 2):
+        return f"raised {show(value)}, which is not what perfbot's worker sends (a forged answer?)"
     if base_status == "x" or status == "x":
         return _exception_difference(base_status, base_value, status, value)
     found = _diff(base_value, value, "the return value", rel_tol, abs_tol)
-    if found:
+    if found or base_after == after == SAME:
         return found
+    if SAME in (base_after, after):
+        as_given = given() if given is not None else None
+        base_after, after = (as_given if x == SAME else x for x in (base_after, after))
+    if not isinstance(base_after, list) or not isinstance(after, list) or len(after) != 2:
+        return "the arguments after the call: not the [args, kwargs] perfbot asked for (a forged answer?)"
+    (base_args, base_kwargs), (args, kwargs) = base_after, after
     found = _diff(base_args, args, "the arguments after the call", rel_tol, abs_tol)
     if found:
         return found + " (the call changed its input differently)"

@@ -24,7 +24,7 @@ import compare
 import procs
 import suite
 import wire
-from inputs import build, directory, idle_bytes, seeds, show_input
+from inputs import build, directory, given, idle_bytes, seeds, show_input
 
 MARKER = "PERFBOT-JUDGE "
 MAX_LOOPS = 100_000
@@ -59,7 +59,7 @@ def calibrate(box, spec):
     frames, failure, _ = _run(box, spec, spec["reference"], [p for point in per_point for p in point], [])
     if failure:
         return {"error": f"the benchmark fails on the baseline: {failure}"}
-    out = {"points": [], "seeded": seeded, "idle_bytes": idle_bytes(box, spec)}
+    out = {"points": [], "seeded": seeded}
     for index in range(len(spec["points"])):
         mine = frames[index * (warmup + 3) : (index + 1) * (warmup + 3)]
         call_ns = min(ns for ns, _ in mine[warmup:])
@@ -71,7 +71,9 @@ def calibrate(box, spec):
 def measure(box, spec):
     versions = [v["name"] for v in spec["versions"]]
     failed: dict[str, dict] = {}
-    out = {"points": [], "failures": failed, "idle_bytes": idle_bytes(box, spec), "seeded": False}
+    points: list[dict] = []
+    idle = idle_bytes(box, spec) if spec.get("idle", True) else None  # once per evaluation is enough
+    out = {"points": points, "failures": failed, "idle_bytes": idle, "seeded": False}
     warmup = spec["warmup"]
     sizes = [warmup + (point["loops"] if warmup else 1) for point in spec["points"]]
     jobs = [
@@ -96,7 +98,7 @@ def measure(box, spec):
             for name, mismatch in _mismatches(box, spec, measured, chunk).items():
                 failed[name] = {"point": index, "round": r, **mismatch}
             rounds.append(measured.values)
-        out["points"].append({"rounds": rounds})
+        points.append({"rounds": rounds})
     return out
 
 
@@ -183,7 +185,7 @@ def _mismatches(box, spec, measured, chunk):
             if len(frame) != len(base_frame):
                 found[name] = {"mismatch": f"answered {len(frame)} calls where {len(base_frame)} were made"}
                 break
-            differs = _first_in_frame(spec, base_frame, frame)
+            differs = _first_in_frame(box, spec, base_frame, frame, chunk[position : position + len(frame)])
             if differs:
                 index, text = differs
                 found[name] = _shown(box, spec, chunk[position + index], text, base_frame[index], frame[index])
@@ -193,9 +195,9 @@ def _mismatches(box, spec, measured, chunk):
     return found
 
 
-def _first_in_frame(spec, base_frame, frame):
+def _first_in_frame(box, spec, base_frame, frame, payloads):
     for i, (a, b) in enumerate(zip(base_frame, frame, strict=True)):
-        text = compare.first_difference(a, b, spec["rel_tol"], spec["abs_tol"])
+        text = compare.first_difference(a, b, spec["rel_tol"], spec["abs_tol"], given(box, spec, payloads[i]))
         if text:
             return i, text
     return None

@@ -1,14 +1,17 @@
 """What crosses between the judge and a worker: frames on a pipe, and values as plain data. Stdlib only.
 
 A frame is one byte of kind, eight bytes of length (big-endian) and the payload. The judge sends inputs as a
-pickle it received from the input builder (it never unpickles them itself); a worker answers with outcomes as
-JSON in a data-only encoding (`encode`), which the judge reads back with `decode`: JSON parsing runs no code of
-the candidate's, and a value whose type is not plain data arrives as a `Struct` naming its type, so a lazy or
-lying object is compared by what it holds, never by what its `__eq__` says.
+pickle it received from the input builder (it never unpickles them itself); a worker answers with outcomes in a
+data-only encoding (`pack`), which the judge reads back with `loads`: JSON for the structure, and the raw bytes
+of every bytes object, array of doubles and numpy array after it as numbered blobs (no base64 and no JSON string
+escaping of large data: that was most of the transport's cost). Parsing runs no code of the candidate's, and a
+value whose type is not plain data arrives as a `Struct` naming its type, so a lazy or lying object is compared
+by what it holds, never by what its `__eq__` says.
+
+    payload = u64 length of the JSON, the JSON, then per blob: u64 length, its bytes
 """
 
 import array
-import base64
 import itertools
 import json
 import os
@@ -16,9 +19,12 @@ import struct
 import sys
 
 HEADER = struct.Struct(">cQ")
+LENGTH = struct.Struct(">Q")
 READY, CALL, OUTCOMES, ERROR, QUIT, PREPARED, INPUT = b"R", b"C", b"O", b"E", b"Q", b"P", b"I"
 HOLD, COLLECT = b"H", b"K"
 """A warm-up call whose outcomes the worker keeps (answering READY), and the request for the oldest kept ones."""
+SAME = "="
+"""In an outcome, in place of the arguments after the call: they are as they came in."""
 MAX_FRAME = 256 << 20
 """The largest frame a judge reads; a worker that sends more is stopped."""
 _SCALARS = frozenset({int, float, str, bool, type(None)})
@@ -60,72 +66,85 @@ def _read_exactly(fd, size):
 # ---------------------------------------------------------------- encoding (worker side)
 
 
-def encode(value):
-    """`value` as a JSON-ready tree. Lists stay lists; every other container becomes a one-key tagged object."""
+def pack(value):
+    """`value` as a payload: its `encode`d tree as JSON, then the blobs the tree refers to by number."""
+    blobs: list = []
+    text = json.dumps(encode(value, blobs), separators=(",", ":")).encode("utf-8")
+    parts = [LENGTH.pack(len(text)), text]
+    for blob in blobs:
+        parts += [LENGTH.pack(len(blob)), blob]
+    return b"".join(parts)
+
+
+def encode(value, blobs):
+    """`value` as a JSON-ready tree, its raw data appended to `blobs` (referred to by index). Lists stay lists;
+    every other container becomes a one-key tagged object."""
     kind = type(value)
     if kind in _SCALARS:
         return value
     if kind is list:
         types = set(map(type, value))
         if types == {float}:
-            return {"LF": _doubles(value)}
+            return {"LF": _blob(blobs, array.array("d", value).tobytes())}
         if _SCALARS.issuperset(types):
             return value
         if types == {tuple}:
-            return _encode_rows(value)
-        return [encode(item) for item in value]
+            return _encode_rows(value, blobs)
+        return [encode(item, blobs) for item in value]
     if kind is tuple:
         if _SCALARS.issuperset(map(type, value)):
             return {"T": list(value)}
-        return {"T": [encode(item) for item in value]}
+        return {"T": [encode(item, blobs) for item in value]}
     if kind is dict:
         if _SCALARS.issuperset(map(type, value.values())) and set(map(type, value)) <= {str}:
             return {"DS": value}
-        return {"D": [[encode(k), encode(v)] for k, v in value.items()]}
+        return {"D": [[encode(k, blobs), encode(v, blobs)] for k, v in value.items()]}
     if kind is set or kind is frozenset:
-        return {"S": [encode(item) for item in value], "frozen": kind is frozenset}
+        return {"S": [encode(item, blobs) for item in value], "frozen": kind is frozenset}
     if kind is bytes or kind is bytearray:
-        return {"B": base64.b64encode(value).decode("ascii"), "mutable": kind is bytearray}
+        return {"B": _blob(blobs, bytes(value)), "mutable": kind is bytearray}
     if kind is complex:
         return {"C": [value.real, value.imag]}
-    return _encode_object(value, kind)
+    return _encode_object(value, kind, blobs)
 
 
-def _doubles(values):
-    return base64.b64encode(array.array("d", values).tobytes()).decode("ascii")
+def _blob(blobs, data):
+    blobs.append(data)
+    return len(blobs) - 1
 
 
-def _encode_rows(rows):
+def _encode_rows(rows, blobs):
     """A list of flat tuples (points, records), the common case, without a Python-level walk of every value."""
     widths = set(map(len, rows))
     cells = itertools.chain.from_iterable(rows)
     if len(widths) == 1 and set(map(type, itertools.chain.from_iterable(rows))) == {float}:
-        return {"LTF": widths.pop(), "data": _doubles(cells)}
+        return {"LTF": widths.pop(), "data": _blob(blobs, array.array("d", cells).tobytes())}
     if _SCALARS.issuperset(map(type, cells)):
         return {"LT": list(map(list, rows))}
-    return [encode(row) for row in rows]
+    return [encode(row, blobs) for row in rows]
 
 
-def _encode_object(value, kind):
+def _encode_object(value, kind, blobs):
     name = f"{kind.__module__}.{kind.__qualname__}"
     if kind.__module__ == "numpy" and hasattr(value, "dtype"):
-        return _encode_numpy(value, name)
+        return _encode_numpy(value, name, blobs)
     enum = sys.modules.get("enum")  # imported only if some code uses it: no enum member can exist otherwise
     if enum is not None and isinstance(value, enum.Enum):
         return {"N": name, "kind": "enum", "fields": [["name", value.name]]}
     dataclass_fields = getattr(kind, "__dataclass_fields__", None)
     if isinstance(dataclass_fields, dict):
-        fields = [[f, encode(getattr(value, f))] for f, spec in dataclass_fields.items() if _is_field(spec)]
+        fields = [[f, encode(getattr(value, f), blobs)] for f, spec in dataclass_fields.items() if _is_field(spec)]
         return {"N": name, "kind": "dataclass", "fields": fields}
     if isinstance(value, tuple) and hasattr(kind, "_fields"):
         return {
             "N": name,
             "kind": "namedtuple",
-            "fields": [[f, encode(v)] for f, v in zip(kind._fields, value, strict=False)],
+            "fields": [[f, encode(v, blobs)] for f, v in zip(kind._fields, value, strict=False)],
         }
     attributes = getattr(value, "__dict__", None)
     if isinstance(attributes, dict) and kind.__eq__ is object.__eq__:
-        return {"N": name, "kind": "object", "fields": [[k, encode(v)] for k, v in sorted(attributes.items())]}
+        fields = [[k, encode(v, blobs)] for k, v in sorted(attributes.items())]
+        return {"N": name, "kind": "object", "fields": fields}
     return {"N": name, "kind": "repr", "fields": [["repr", _limited(repr(value))]]}
 
 
@@ -133,24 +152,20 @@ def _is_field(spec):
     return type(spec._field_type).__name__ == "_FIELD_BASE" and str(spec._field_type) == "_FIELD"
 
 
-def _encode_numpy(value, name):
+def _encode_numpy(value, name, blobs):
     if name == "numpy.ndarray":
         if value.dtype.hasobject:
-            items = [encode(v) for v in value.ravel().tolist()]
+            items = [encode(v, blobs) for v in value.ravel().tolist()]
             return {"A": value.dtype.str, "shape": list(value.shape), "items": items}
-        data = base64.b64encode(value.tobytes(order="C")).decode("ascii")
+        data = _blob(blobs, value.tobytes(order="C"))
         return {"A": value.dtype.str, "shape": list(value.shape), "data": data}
     if getattr(value, "shape", None) == () and hasattr(value, "item"):  # numpy.float64, numpy.int32, ...
-        return {"N": name, "kind": "numpy-scalar", "fields": [["value", encode(value.item())]]}
+        return {"N": name, "kind": "numpy-scalar", "fields": [["value", encode(value.item(), blobs)]]}
     return {"N": name, "kind": "repr", "fields": [["repr", _limited(repr(value))]]}
 
 
 def _limited(text, limit=10_000):
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def dumps(tree):
-    return json.dumps(tree, separators=(",", ":")).encode("utf-8")
 
 
 # ---------------------------------------------------------------- decoding (judge side)
@@ -198,57 +213,82 @@ class DecodeError(ValueError):
 
 
 def loads(payload):
+    view = memoryview(payload)
+    size = _length(view, 0)
     try:
-        tree = json.loads(payload)
+        tree = json.loads(bytes(view[LENGTH.size : LENGTH.size + size]))
     except (ValueError, RecursionError) as e:
         raise DecodeError(f"not JSON: {e}") from None
+    blobs, at = [], LENGTH.size + size
+    while at < len(view):
+        length = _length(view, at)
+        blobs.append(view[at + LENGTH.size : at + LENGTH.size + length])
+        at += LENGTH.size + length
     try:
-        return decode(tree)
+        return decode(tree, blobs)
     except RecursionError:
         raise DecodeError("nested too deeply") from None
+    except (TypeError, ValueError, KeyError, AttributeError) as e:  # a tag whose contents are not what it holds
+        if isinstance(e, DecodeError):
+            raise
+        raise DecodeError(f"malformed: {type(e).__name__}: {e}") from None
 
 
-def decode(tree):
+def _length(view, at):
+    if at + LENGTH.size > len(view):
+        raise DecodeError("a payload cut short")
+    (length,) = LENGTH.unpack(view[at : at + LENGTH.size])
+    if at + LENGTH.size + length > len(view):
+        raise DecodeError("a payload cut short")
+    return length
+
+
+def decode(tree, blobs):
     kind = type(tree)
     if kind is list:
-        return [decode(item) for item in tree]
+        return [decode(item, blobs) for item in tree]
     if kind is not dict:
         return tree
     if "T" in tree:
-        return tuple(decode(item) for item in tree["T"])
+        return tuple(decode(item, blobs) for item in tree["T"])
     if "LF" in tree:
-        return list(_undoubled(tree["LF"]))
+        return list(_undoubled(_blob_at(blobs, tree["LF"], "LF")))
     if "LTF" in tree:
-        values, width = _undoubled(tree["data"]), tree["LTF"]
+        values, width = _undoubled(_blob_at(blobs, tree["data"], "LTF")), tree["LTF"]
         if type(width) is not int or width < 1 or len(values) % width:
             _malformed("LTF")
         return [tuple(values[i : i + width]) for i in range(0, len(values), width)]
     if "LT" in tree:
         return [tuple(item) for item in tree["LT"] if _flat(item)] if _all_flat(tree["LT"]) else _malformed("LT")
     if "D" in tree:
-        return _decode_dict(tree["D"])
+        return _decode_dict(tree["D"], blobs)
     if "DS" in tree:
         items = tree["DS"]
         return dict(items) if isinstance(items, dict) and _flat(list(items.values())) else _malformed("DS")
     if "S" in tree:
-        items = [decode(item) for item in tree["S"]]
+        items = [decode(item, blobs) for item in tree["S"]]
         return _hashable(frozenset, items) if tree.get("frozen") else _hashable(set, items)
     if "B" in tree:
-        data = base64.b64decode(tree["B"])
-        return bytearray(data) if tree.get("mutable") else data
+        data = _blob_at(blobs, tree["B"], "B")
+        return bytearray(data) if tree.get("mutable") else bytes(data)
     if "C" in tree:
         real, imag = tree["C"]
         return complex(real, imag)
     if "A" in tree:
-        return _decode_array(tree)
+        return _decode_array(tree, blobs)
     if "N" in tree:
-        fields = tuple((str(k), decode(v)) for k, v in tree.get("fields", []))
+        fields = tuple((str(k), decode(v, blobs)) for k, v in tree.get("fields", []))
         return Struct(str(tree.get("kind")), str(tree["N"]), fields)
     raise DecodeError(f"an object with keys {sorted(tree)[:5]} is not part of the encoding")
 
 
-def _undoubled(text):
-    data = base64.b64decode(text)
+def _blob_at(blobs, index, tag):
+    if type(index) is not int or not 0 <= index < len(blobs):
+        _malformed(tag)
+    return blobs[index]
+
+
+def _undoubled(data):
     if len(data) % 8:
         _malformed("LF")
     values = array.array("d")
@@ -268,11 +308,11 @@ def _malformed(tag):
     raise DecodeError(f"a {tag!r} object that does not hold what that tag holds")
 
 
-def _decode_dict(pairs):
+def _decode_dict(pairs, blobs):
     out = {}
     for key, value in pairs:
         try:
-            out[decode(key)] = decode(value)
+            out[decode(key, blobs)] = decode(value, blobs)
         except TypeError:
             raise DecodeError("a dictionary key is not hashable") from None
     return out
@@ -285,24 +325,25 @@ def _hashable(kind, items):
         raise DecodeError("a set member is not hashable") from None
 
 
-def _decode_array(tree):
+def _decode_array(tree, blobs):
     shape = tuple(int(n) for n in tree["shape"])
     try:
         import numpy
     except ImportError:
-        return _decode_without_numpy(tree, shape)
+        return _decode_without_numpy(tree, shape, blobs)
     if "items" in tree:
         array = numpy.empty(len(tree["items"]), dtype=object)
-        array[:] = [decode(v) for v in tree["items"]]
+        array[:] = [decode(v, blobs) for v in tree["items"]]
         return array.reshape(shape)
     try:
-        return numpy.frombuffer(base64.b64decode(tree["data"]), dtype=numpy.dtype(tree["A"])).reshape(shape)
+        data = bytes(_blob_at(blobs, tree["data"], "A"))
+        return numpy.frombuffer(data, dtype=numpy.dtype(tree["A"])).reshape(shape)
     except (TypeError, ValueError) as e:
         raise DecodeError(f"an array that does not match its dtype and shape: {e}") from None
 
 
-def _decode_without_numpy(tree, shape):
+def _decode_without_numpy(tree, shape, blobs):
     if "items" in tree:
-        items = tuple(decode(v) for v in tree["items"])
+        items = tuple(decode(v, blobs) for v in tree["items"])
         return Struct("array", "numpy.ndarray", (("dtype", tree["A"]), ("shape", shape), ("items", items)))
-    return RawArray(str(tree["A"]), shape, base64.b64decode(tree["data"]))
+    return RawArray(str(tree["A"]), shape, bytes(_blob_at(blobs, tree["data"], "A")))

@@ -3,8 +3,10 @@
     python3 -s -P worker.py MODE SPEC_JSON        (cwd: the version's read-only copy; fds IN and OUT from the judge)
 
 Modes:
-    serve     import the entry, say READY, then answer each CALL frame (a pickle of [(args, kwargs), ...]) with an
-              OUTCOMES frame (wire.encode of [status, value, args after, kwargs after] per call), then READY again;
+    serve     import the entry, say READY, then answer each CALL frame (pickles of (args, kwargs), one per call)
+              with an OUTCOMES frame (wire.pack of [status, value, after] per call, `after` being SAME when the
+              arguments still pickle to the bytes they came in, else [args, kwargs] as the call left them), then
+              READY again;
               a HOLD frame is called the same way but its outcomes are kept, unencoded, and READY is the answer;
               COLLECT sends the oldest kept outcomes (so encoding them cannot disturb the calls timed after)
     echo      the same without the entry: it answers with outcomes prepared beforehand (a PREPARED frame), so the
@@ -12,6 +14,7 @@ Modes:
     build     call the inputs function for each requested seed (None: its default) and send the pickled list
     variants  build the benchmark input and derive degenerate variants of its sequence arguments (see `derive`)
     show      unpickle an input and send it encoded, for a report
+    given     unpickle an input and send it wire-encoded (what SAME stands for)
     idle      say READY and wait (the memory of an interpreter that has done nothing)
 
 This process is candidate territory: whatever it reports besides its outcomes is not trusted. The clock, the
@@ -54,35 +57,39 @@ def main(argv):
 
 
 def serve(spec, fd_in, fd_out):
+    after, load = _after_check(), unpickled  # before the code under measurement is imported (see _after_check)
     function = _loaded(spec["entry"], fd_out)
     if function is None:
         return
 
     def respond(calls):
         outcomes = []
-        for args, kwargs in calls:
+        for args, kwargs, given in calls:
             try:
-                outcomes.append(["r", function(*args, **kwargs), args, kwargs])
+                value = function(*args, **kwargs)
             except Exception as e:
-                outcomes.append(["x", [type(e).__name__, _short(str(e))], args, kwargs])
+                outcomes.append(["x", [type(e).__name__, _short(str(e))], after(args, kwargs, given)])
+            else:
+                outcomes.append(["r", value, after(args, kwargs, given)])
         return outcomes
 
-    _answering(fd_in, fd_out, respond)
+    _answering(fd_in, fd_out, respond, load=load)
 
 
 def echo(spec, fd_in, fd_out):
     values: list = [None]
+    after = _after_check()
 
     def prepare(payload):
         values[:] = [outcome[1] for outcome in wire.loads(payload)] or [None]
 
     def respond(calls):
-        return [["r", values[i % len(values)], a, k] for i, (a, k) in enumerate(calls)]
+        return [["r", values[i % len(values)], after(a, k, given)] for i, (a, k, given) in enumerate(calls)]
 
     _answering(fd_in, fd_out, respond, prepare)
 
 
-def _answering(fd_in, fd_out, respond, prepare=None):
+def _answering(fd_in, fd_out, respond, prepare=None, load=None):
     """READY, then frame by frame until the judge stops: CALL is answered with OUTCOMES, HOLD's outcomes are kept
     and COLLECT sends the oldest kept, PREPARED (the echo) sets what it answers; READY after each."""
     wire.send(fd_out, wire.READY)
@@ -94,7 +101,7 @@ def _answering(fd_in, fd_out, respond, prepare=None):
         elif kind == wire.COLLECT and held:
             _answer(fd_out, held.pop(0))
         elif kind in (wire.CALL, wire.HOLD):
-            calls = unpickled(payload)
+            calls = (load or unpickled)(payload)
             outcomes = respond(calls)
             if kind == wire.HOLD:
                 held.append(outcomes)
@@ -107,16 +114,40 @@ def _answering(fd_in, fd_out, respond, prepare=None):
 
 
 def unpickled(payload):
-    """The inputs of one CALL frame: pickles of (args, kwargs) one after the other."""
+    """The inputs of one CALL frame, (args, kwargs, the bytes they came in) per call: pickles one after the other."""
     stream, calls = io.BytesIO(payload), []
     while stream.tell() < len(payload):
-        calls.append(pickle.load(stream))
+        start = stream.tell()
+        args, kwargs = pickle.load(stream)
+        calls.append((args, kwargs, payload[start : stream.tell()]))  # bytes: compared by memcmp, not per item
     return calls
+
+
+def _after_check():
+    """after(args, kwargs, given): the arguments as a call left them, SAME when they still pickle to the bytes they
+    came in (the common case, a fraction of the cost of encoding them), else the objects, encoded with the outcome.
+    Timed like the call: the echo does the same work, so it is part of the transport taken out.
+
+    Bound before the code under measurement is imported, so that replacing this module's functions or
+    `pickle.dumps` from that code cannot make a call that sorted its input in place say SAME (the C pickler
+    saves builtin types without consulting copyreg). Reaching into this closure takes frame or gc inspection,
+    which the scan lists among what a change newly uses."""
+    dumps, protocol, same = pickle.dumps, pickle.HIGHEST_PROTOCOL, wire.SAME
+
+    def after(args, kwargs, given):
+        try:
+            if type(given) is bytes and dumps((args, kwargs), protocol=protocol) == given:
+                return same
+        except Exception:  # an argument the call made unpicklable: it is encoded, and compared, as it is
+            pass
+        return [args, kwargs]
+
+    return after
 
 
 def _answer(fd_out, outcomes):
     try:
-        payload = wire.dumps(wire.encode(outcomes))
+        payload = wire.pack(outcomes)
     except (RecursionError, ValueError, TypeError) as e:
         wire.send(fd_out, wire.ERROR, f"its outcome could not be encoded as data ({type(e).__name__}: {e})".encode())
         raise wire.FrameError("unencodable outcome") from None
@@ -167,9 +198,18 @@ def _send_input(fd_out, label, made):
 
 def show(spec, fd_in, fd_out):
     _kind, payload = wire.receive(fd_in)
-    [(args, kwargs)] = unpickled(payload)
+    [(args, kwargs, _given)] = unpickled(payload)
     shown = {"args": [_limited_repr(a) for a in args], "kwargs": {k: _limited_repr(v) for k, v in kwargs.items()}}
     wire.send(fd_out, wire.OUTCOMES, json.dumps(shown).encode())
+    wire.send(fd_out, wire.READY)
+
+
+def given(spec, fd_in, fd_out):
+    """An input as data ([args, kwargs], wire-encoded): what SAME stands for, when one version's call changed its
+    arguments and the other's did not."""
+    _kind, payload = wire.receive(fd_in)
+    [(args, kwargs, _given)] = unpickled(payload)
+    _answer(fd_out, [args, kwargs])
     wire.send(fd_out, wire.READY)
 
 
@@ -293,7 +333,15 @@ def _limited_repr(value, limit=400):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-MODES = {"serve": serve, "echo": echo, "build": build, "variants": variants, "show": show, "idle": idle}
+MODES = {
+    "serve": serve,
+    "echo": echo,
+    "build": build,
+    "variants": variants,
+    "show": show,
+    "given": given,
+    "idle": idle,
+}
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ pytestmark = needs_docker()
 
 HERE = Path(__file__).parent / "warmth"
 FAST = HERE / "fast_records.py"
+DEFER = HERE / "defer_records.py"
+FORGE = HERE / "forge_records.py"
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +33,19 @@ def task(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def warm_report(task: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One `perfbot evaluate` of the fast version and of the two attacks on the steady-state protocol (evaluated
+    together, as an agent's candidates are: each is judged on its own)."""
     out = tmp_path_factory.mktemp("warmth-out")
-    assert (
-        main(["evaluate", str(task), "--sandbox", "docker", "--out", str(out), "--candidate", f"records.py={FAST}"])
-        == 0
-    )
+    candidates = [argument for path in (FAST, DEFER, FORGE) for argument in ("--candidate", f"records.py={path}")]
+    assert main(["evaluate", str(task), "--sandbox", "docker", "--out", str(out), *candidates]) == 0
     report: dict[str, Any] = json.loads((out / "report.json").read_text())
     report["markdown"] = (out / "report.md").read_text()
     return report
+
+
+def candidate_from(report: dict[str, Any], path: Path) -> dict[str, Any]:
+    [found] = [c for c in report["candidates"] if Path(c["origin"]).name == path.name]
+    return found
 
 
 def geometric_mean(values: list[float]) -> float:
@@ -46,7 +53,7 @@ def geometric_mean(values: list[float]) -> float:
 
 
 def test_both_figures_are_measured_and_they_differ_at_the_largest_size(warm_report: dict[str, Any]) -> None:
-    [candidate] = warm_report["candidates"]
+    candidate = candidate_from(warm_report, FAST)
     assert candidate["status"] == "accepted", candidate["reason"]
     largest = max(candidate["points"], key=lambda p: p["params"]["n"])
     assert largest["cold_ratio"] > 1 and largest["ratios"]["time"] > 1, largest
@@ -56,7 +63,7 @@ def test_both_figures_are_measured_and_they_differ_at_the_largest_size(warm_repo
 
 
 def test_the_score_follows_the_steady_state_by_default(warm_report: dict[str, Any]) -> None:
-    [candidate] = warm_report["candidates"]
+    candidate = candidate_from(warm_report, FAST)
     assert warm_report["baseline"]["method"]["measure"] == "warm"
     assert candidate["score"] == pytest.approx(
         geometric_mean([p["ratios"]["time"] for p in candidate["points"]]), rel=1e-3
@@ -83,7 +90,7 @@ def cold_result(task: Path) -> CandidateResult:
 def test_measure_cold_scores_first_calls(warm_report: dict[str, Any], task: Path) -> None:
     result = cold_result(task)
     assert result.status == "accepted", result.reason
-    [warm] = warm_report["candidates"]
+    warm = candidate_from(warm_report, FAST)
     assert result.score == pytest.approx(geometric_mean([p.ratios["time"] for p in result.points]))
     # the times it scored are first calls: the baseline's largest point costs far more than in the steady state
     cold_base = max(result.points, key=lambda p: p.params["n"]).baseline
@@ -91,38 +98,27 @@ def test_measure_cold_scores_first_calls(warm_report: dict[str, Any], task: Path
     assert cold_base is not None and cold_base.median_s > 2 * warm_base
 
 
-DEFER = HERE / "defer_records.py"
-
-
 def test_work_put_off_until_the_warm_up_outputs_are_collected_still_counts_as_the_first_call(
-    tmp_path_factory: pytest.TempPathFactory,
+    warm_report: dict[str, Any],
 ) -> None:
     """The attack patches the worker to spend 0.4 s just before it sends the warm-up call's outputs (after the timed
     calls): that collection is timed and belongs to the first call, so every point's first-call figure shows it, and
     the steady state is untouched."""
-    task = committed_copy(HERE / "task", tmp_path_factory.mktemp("warmth-defer") / "task", "the warmth task")
-    with open_sandbox("docker", label="test-warmth", benchmark=True) as sandbox:
-        evaluator = Evaluator(task, load_config(task), sandbox)
-        [result] = evaluator.evaluate([Candidate("defer", str(DEFER), {"records.py": DEFER.read_text()})])
-    assert result.points, result.reason
-    for point in result.points:
-        assert min(point.timing.cold_s) > 0.35, (point.params, point.timing.cold_s)
-        assert point.timing.median_s < 0.1, (point.params, point.timing.median_s)
+    result = candidate_from(warm_report, DEFER)
+    assert result["points"], result["reason"]
+    for point in result["points"]:
+        assert point["cold_s"] > 0.35, point
+        assert point["time_s"] < 0.1, point
 
 
-FORGE = HERE / "forge_records.py"
-
-
-def test_outputs_forged_in_answer_to_a_warm_up_call_reject_the_candidate(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
+def test_outputs_forged_in_answer_to_a_warm_up_call_reject_the_candidate(warm_report: dict[str, Any]) -> None:
     """A warm-up call is answered with READY alone; the attack answers it with an OUTCOMES frame of its own first
     (and passes the output checks, which use ordinary calls)."""
-    task = committed_copy(HERE / "task", tmp_path_factory.mktemp("warmth-forge") / "task", "the warmth task")
-    with open_sandbox("docker", label="test-warmth", benchmark=True) as sandbox:
-        evaluator = Evaluator(task, load_config(task), sandbox)
-        [result] = evaluator.evaluate([Candidate("forge", str(FORGE), {"records.py": FORGE.read_text()})])
-    assert result.status == "rejected"
-    assert "during a warm-up call where perfbot expected another (a forged answer?)" in (result.reason or ""), (
-        result.reason
-    )
+    result = candidate_from(warm_report, FORGE)
+    assert result["status"] == "rejected"
+    assert "during a warm-up call where perfbot expected another (a forged answer?)" in result["reason"], result
+
+
+def test_the_attacks_do_not_change_the_honest_versions_verdict(warm_report: dict[str, Any]) -> None:
+    assert warm_report["selected"] in {c["id"] for c in warm_report["candidates"] if c["status"] == "accepted"}
+    assert candidate_from(warm_report, FAST)["status"] == "accepted"
