@@ -84,6 +84,14 @@ def script(tmp_path: Path) -> Callable[..., str]:
     return write
 
 
+def seconds_to_exit(process: subprocess.Popen[Any], signum: int, timeout: float = 60) -> float:
+    """Send `signum` to `process` and return how many seconds it took to exit (it must within `timeout`)."""
+    process.send_signal(signum)
+    sent = time.monotonic()
+    process.wait(timeout=timeout)
+    return time.monotonic() - sent
+
+
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
     """Poll `condition` until it holds; fail naming `what` after `timeout` seconds. The one way tests wait."""
     deadline = time.monotonic() + timeout

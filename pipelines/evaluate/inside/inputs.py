@@ -1,6 +1,7 @@
 """Inputs in the judge: built by the reference's inputs function in a fresh process from seeds only the judge
 knows, held as pickles the judge never opens, and shown (for a report) by another fresh process. Stdlib only."""
 
+import functools
 import json
 import secrets
 
@@ -52,20 +53,17 @@ def show_input(box, spec, payload):
 def given(box, spec, payload):
     """A function that returns one input as decoded data ([args, kwargs]), unpickled by a fresh process of the
     reference's (as the builder's were), or None when it cannot be had; asked at most once."""
-    cache: list = []
 
+    @functools.cache
     def fetch():
-        if not cache:
-            worker_spec = {"pythonpath": spec["pythonpath"]}
-            worker = procs.Worker(box, "given", worker_spec, directory(spec, spec["reference"]), 60, 1 << 20, False)
-            try:
-                _ns, data = worker.call(payload, "decoding an input")
-                cache.append(wire.loads(data))
-            except (procs.Failure, wire.DecodeError):
-                cache.append(None)
-            finally:
-                worker.close(spec["scratch"])
-        return cache[0]
+        worker_spec = {"pythonpath": spec["pythonpath"]}
+        worker = procs.Worker(box, "given", worker_spec, directory(spec, spec["reference"]), 60, 1 << 20, False)
+        try:
+            return wire.loads(worker.call(payload, "decoding an input")[1])
+        except (procs.Failure, wire.DecodeError):
+            return None
+        finally:
+            worker.close(spec["scratch"])
 
     return fetch
 

@@ -228,9 +228,9 @@ def loads(payload):
         return decode(tree, blobs)
     except RecursionError:
         raise DecodeError("nested too deeply") from None
+    except DecodeError:
+        raise
     except (TypeError, ValueError, KeyError, AttributeError) as e:  # a tag whose contents are not what it holds
-        if isinstance(e, DecodeError):
-            raise
         raise DecodeError(f"malformed: {type(e).__name__}: {e}") from None
 
 

@@ -73,7 +73,7 @@ def serve(spec, fd_in, fd_out):
                 outcomes.append(["r", value, after(args, kwargs, given)])
         return outcomes
 
-    _answering(fd_in, fd_out, respond, load=load)
+    _answering(fd_in, fd_out, respond, load)
 
 
 def echo(spec, fd_in, fd_out):
@@ -86,12 +86,13 @@ def echo(spec, fd_in, fd_out):
     def respond(calls):
         return [["r", values[i % len(values)], after(a, k, given)] for i, (a, k, given) in enumerate(calls)]
 
-    _answering(fd_in, fd_out, respond, prepare)
+    _answering(fd_in, fd_out, respond, unpickled, prepare)
 
 
-def _answering(fd_in, fd_out, respond, prepare=None, load=None):
+def _answering(fd_in, fd_out, respond, load, prepare=None):
     """READY, then frame by frame until the judge stops: CALL is answered with OUTCOMES, HOLD's outcomes are kept
-    and COLLECT sends the oldest kept, PREPARED (the echo) sets what it answers; READY after each."""
+    and COLLECT sends the oldest kept, PREPARED (the echo) sets what it answers; READY after each. `load` reads a
+    frame's inputs (`unpickled`, taken before the code under measurement was imported)."""
     wire.send(fd_out, wire.READY)
     held: list = []
     while True:
@@ -101,7 +102,7 @@ def _answering(fd_in, fd_out, respond, prepare=None, load=None):
         elif kind == wire.COLLECT and held:
             _answer(fd_out, held.pop(0))
         elif kind in (wire.CALL, wire.HOLD):
-            calls = (load or unpickled)(payload)
+            calls = load(payload)
             outcomes = respond(calls)
             if kind == wire.HOLD:
                 held.append(outcomes)

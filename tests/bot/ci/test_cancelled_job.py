@@ -11,13 +11,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
 
 from tests.bot.ci.conftest import make_repo
-from tests.conftest import EXAMPLES, ROOT, wait_until
+from tests.conftest import EXAMPLES, ROOT, seconds_to_exit, wait_until
 from tests.pipelines.sessions import ACCEPTED_THEN_A_LONG_COMMAND, accepted
 
 
@@ -36,10 +35,7 @@ def test_a_cancelled_shard_keeps_a_report_of_the_accepted_candidate_and_exits_as
             trace = out / "shard-1" / "trace.jsonl"
             wait_until(lambda: accepted(trace) or job.poll() is not None, 240, "an accepted candidate")
             assert job.poll() is None, f"the job ended before it was cancelled: {log.read_text()[-3000:]}"
-            job.send_signal(signal.SIGTERM)
-            sent = time.monotonic()
-            job.wait(timeout=60)
-            took = time.monotonic() - sent
+            took = seconds_to_exit(job, signal.SIGTERM)
         finally:
             if job.poll() is None:
                 job.kill()

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 import yaml
 
 from sandbox.reaper import MANAGED, OWNER
-from tests.conftest import ROOT, git, needs_docker, wait_until
+from tests.conftest import ROOT, git, needs_docker, seconds_to_exit, wait_until
 from tests.pipelines.sessions import ACCEPTED_THEN_A_LONG_COMMAND, accepted, branches
 
 pytestmark = needs_docker()
@@ -66,10 +65,7 @@ def test_a_signal_after_the_first_accepted_candidate_ends_the_run_in_seconds_wit
             wait_until(lambda: accepted(out / "trace.jsonl") or run.poll() is not None, 240, "an accepted candidate")
             assert run.poll() is None, f"the run ended before the signal: {log.read_text()[-3000:]}"
             assert json.loads((out / "report.json").read_text())["status"] == "running"
-            run.send_signal(signum)
-            sent = time.monotonic()
-            run.wait(timeout=60)
-            took = time.monotonic() - sent
+            took = seconds_to_exit(run, signum)
         finally:
             if run.poll() is None:
                 run.kill()

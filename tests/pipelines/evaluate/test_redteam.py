@@ -37,6 +37,7 @@ NAMED = {
     "x_clear_refs.py": ["/proc/self/clear_refs"],
     "x_fork.py": ["raised PermissionError", "os.fork"],
     "x_hide_mutation.py": ["the call changed its input differently", "sys.modules"],
+    "x_malformed_outcomes.py": ["malformed: TypeError", "sys.modules"],
     "x_rewrite_tests.py": ["tests fail: FAILED tests/test_gaps.py::"],
     "x_secrets.py": [],
 }
