@@ -182,7 +182,7 @@ def overhead(kind: str, runs: int = OVERHEAD_RUNS) -> None:
 
 _TIMED = """
 import time, bench_inputs, geometry
-for seed in range({warmup}):
+for seed in range({warmup} * {loops}):
     geometry.closest_pair_distance(*bench_inputs.make(**{params}, seed=seed + 1000))
 inputs = [bench_inputs.make(**{params}, seed=seed) for seed in range({loops})]
 t = time.perf_counter()
@@ -205,11 +205,12 @@ def by_hand(repo: Path, work: Path, fast: str, report: dict[str, Any]) -> float:
     for directory in (repo, cand):
         subprocess.run(config.tests.command, shell=True, cwd=directory, check=True, capture_output=True, env=env)
     for index, params in enumerate(config.benchmark.grid()):
-        code = _TIMED.format(warmup=method["warmup"], params=params, loops=method["loops"][index])
-        for rounds, other in ((method["rounds"], repo), (candidate["rounds"], cand)):
+        base = _TIMED.format(warmup=method["warmup"], params=params, loops=method["loops"][index])
+        mine = _TIMED.format(warmup=method["warmup"], params=params, loops=candidate["points"][index]["loops"])
+        for rounds, other, code in ((method["rounds"], repo, base), (candidate["rounds"], cand, mine)):
             for _ in range(rounds):
-                for directory in (repo, other):
-                    subprocess.run([sys.executable, "-c", code], cwd=directory, check=True, capture_output=True)
+                for directory, argv in ((repo, base), (other, code)):
+                    subprocess.run([sys.executable, "-c", argv], cwd=directory, check=True, capture_output=True)
     return time.monotonic() - started
 
 

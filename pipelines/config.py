@@ -100,7 +100,8 @@ class BenchmarkConfig(_Section):
     max_repeat: int = Field(default=25, ge=5, le=1000)
     """The most paired rounds one evaluation may take before it says it cannot decide."""
     warmup: int = Field(default=1, ge=0, le=100)
-    """Calls on other inputs before the timed one in every timing process; 0 times first calls (cold) only."""
+    """Warm-up values on other inputs before the timed calls in every timing process, each as many calls as a timed
+    value (one call each with `measure: cold`); 0 times first calls (cold) only."""
     measure: Literal["warm", "cold"] = "warm"
     """Which time the score and acceptance use: the steady state after warm-up, or the first call of a process."""
     timeout: float = Field(default=120, gt=0)

@@ -25,6 +25,7 @@ from pipelines.evaluate.harness import MAX_PRINT, Harness
 from pipelines.evaluate.results import BaselineResult, Candidate, CandidateResult, Method, TestsResult
 from pipelines.evaluate.score import (
     Rounds,
+    Transports,
     check_reason,
     complexity,
     import_warning,
@@ -59,6 +60,8 @@ class _Live:
     diff: str
     warnings: tuple[str, ...]
     checked: dict[str, Any] | None = None
+    loops: list[int] | None = None
+    """Its calls per timed value at each grid point, once the judge has calibrated them."""
 
 
 class Evaluator:
@@ -84,7 +87,7 @@ class Evaluator:
         self._baseline: BaselineResult | None = None
         self._base_tests: TestsRun | None = None
         self._points: list[dict[str, Any]] = []
-        self._transport: list[dict[str, float]] | None = None
+        self._transport: Transports = {}
         self._idle_bytes: int | None = None
         self._staged = 0
         self._rounds_done = 0
@@ -119,7 +122,8 @@ class Evaluator:
         self._points = [{"params": p, "loops": n} for p, n in zip(self._grid, loops, strict=True)]
         self._say(f"baseline: A/A timing, {self.repeat} paired rounds over {len(self._grid)} grid point(s)")
         rounds = self._rounds()
-        rounds.add(self._judge("measure", [BASE, BASE_COPY], self._measure_spec(self.repeat, echo=True)))
+        base_loops = {BASE_COPY: loops}
+        rounds.add(self._judge("measure", [BASE, BASE_COPY], self._measure_spec(self.repeat), base_loops))
         self._transport, self._idle_bytes = rounds.transports(), rounds.idle_bytes
         aa_points = [rounds.point(BASE_COPY, i, BASE) for i in range(len(self._points))]
         aa = score_estimate(aa_points, self.config.benchmark)
@@ -219,8 +223,12 @@ class Evaluator:
         while open_:
             names = ", ".join(e.candidate.id for e in open_)
             self._say(f"{names}: {batch} paired round(s) against the baseline ({total} so far)")
-            raw = self._judge("measure", [BASE, *(e.name for e in open_)], self._measure_spec(batch))
+            known = {e.name: e.loops for e in open_ if e.loops}
+            raw = self._judge("measure", [BASE, *(e.name for e in open_)], self._measure_spec(batch), known)
             rounds.add(raw)
+            self._transport = rounds.transports()
+            for entry in open_:
+                entry.loops = entry.loops or raw.get("loops", {}).get(entry.name)
             total += batch
             still = []
             for entry in open_:
@@ -315,23 +323,35 @@ class Evaluator:
             self._points, self.config.benchmark.measure, metrics, transport=self._transport, idle_bytes=self._idle_bytes
         )
 
-    def _measure_spec(self, count: int, echo: bool = False) -> dict[str, Any]:
-        """`count` rounds; with `echo`, the transport is timed too (once, with the baseline's A/A: it costs every
-        version the same, and later rounds reuse it), as is an idle interpreter's memory."""
+    def _measure_spec(self, count: int) -> dict[str, Any]:
+        """`count` rounds. The transport is timed for every number of calls per value it has not been timed for
+        yet (the baseline's in its A/A, a candidate's in its first rounds), as is, once, an idle interpreter's
+        memory."""
         spec = {
             "rounds": count,
             "first_round": self._rounds_done,
             "points": self._points,
-            "echo": echo,
+            "target_s": TARGET_VALUE_S,
+            "transports_known": [[n for i, n in self._transport if i == index] for index in range(len(self._points))],
             "idle": self._idle_bytes is None,
         }
         self._rounds_done += count
         return spec
 
-    def _judge(self, command: str, names: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+    def _judge(
+        self, command: str, names: list[str], extra: dict[str, Any], loops: dict[str, list[int]] | None = None
+    ) -> dict[str, Any]:
+        """Run a judge command over the versions `names` (with their calls per timed value where known)."""
         bench = self.config.benchmark
+        known = loops or {}
+        versions: list[dict[str, Any]] = [
+            {"name": n, "dir": self._harness.directory(BASE if n == BASE_COPY else n)} for n in names
+        ]
+        for version in versions:
+            if known.get(version["name"]):
+                version["loops"] = known[version["name"]]
         spec = {
-            "versions": [{"name": n, "dir": self._harness.directory(BASE if n == BASE_COPY else n)} for n in names],
+            "versions": versions,
             "reference": BASE,
             "entry": bench.entry,
             "inputs": bench.inputs,
@@ -342,7 +362,7 @@ class Evaluator:
             "abs_tol": bench.abs_tol,
             "compare": bench.check_outputs,
             "warmup": bench.warmup,
-            "hold": bench.measure == "warm",
+            "measure": bench.measure,
             "scratch": [],
             **extra,
         }

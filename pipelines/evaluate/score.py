@@ -240,28 +240,36 @@ def _terminated(lines: Any) -> Any:
 # The judge's measurements, round by round, turned into what the score is computed from.
 #
 # Each round of `measure` gives, per grid point and version, the time of its first call (cold) and of its timed
-# calls after warm-up (warm, per call), its peak memory and its import time; and the same times for an *echo*
-# process that receives the same inputs and answers with the baseline's outcomes without calling anything: the
-# transport (sending the inputs, encoding and reading back the outcomes), which costs the baseline and the
-# candidate the same. Its median per point is taken out of every time, so it does not dilute the ratio. A time
-# that would fall below `FLOOR` of what was measured is held there (the call is then near the resolution limit).
+# calls after warm-up (warm, per call; each version has its own number of calls, "loops"), its peak memory and its
+# import time; and the same times for *echo* processes that receive the same inputs and answer with the baseline's
+# outcome without calling anything: the transport (sending the inputs, encoding and reading back the outcomes),
+# which costs every version the same for the same number of calls. Its median per point and number of calls is
+# taken out of every time, so it does not dilute the ratio. A time that would fall below `FLOOR` of what was
+# measured is held there (the call is then near the resolution limit).
 
 ECHO = "(transport)"
 FLOOR = 0.05
+Transports = dict[tuple[int, int], dict[str, float]]
+"""Per (grid point index, calls per timed value), per mode ("warm", "cold"), the transport's cost in seconds."""
+
+
+def echo_name(loops: int) -> str:
+    """The judge's name for the echo process of `loops` timed calls (judge.echo_name)."""
+    return f"{ECHO} x{loops}"
 
 
 @dataclass
 class Rounds:
     points: list[dict[str, Any]]
-    """Per grid point, {"params", "loops"}."""
+    """Per grid point, {"params", "loops"} (the baseline's loops)."""
     measure: str
     """"warm" or "cold": which time the score uses."""
     metrics: dict[str, float]
     values: list[list[dict[str, dict[str, Any]]]] = field(default_factory=list)
     """Per point, per round, per version name: the judge's figures."""
-    transport: list[dict[str, float]] | None = None
-    """Per point, per mode, the transport's cost in seconds when it was measured before (the baseline's A/A
-    rounds); None to take it from the echo processes of these rounds."""
+    transport: Transports | None = None
+    """The transport's cost where it was measured before (earlier rounds); the rest comes from the echo
+    processes of these rounds."""
     idle_bytes: int | None = None
     seeded: bool = False
 
@@ -278,15 +286,25 @@ class Rounds:
         for index, point in enumerate(raw["points"]):
             self.values[index].extend(point["rounds"])
 
-    def transport_s(self, index: int, mode: str) -> float:
-        if self.transport is not None:
-            return self.transport[index][mode]
-        echoes = [r[ECHO][f"{mode}_ns"] for r in self.values[index] if ECHO in r]
+    def transport_s(self, index: int, mode: str, loops: int) -> float:
+        if self.transport is not None and (index, loops) in self.transport:
+            return self.transport[(index, loops)][mode]
+        name = echo_name(loops)
+        echoes = [r[name][f"{mode}_ns"] for r in self.values[index] if name in r]
         return median(echoes) / 1e9 if echoes else 0.0
 
-    def transports(self) -> list[dict[str, float]]:
-        """Per point, per mode, the transport's cost as these rounds measured it (to reuse in later rounds)."""
-        return [{mode: self.transport_s(i, mode) for mode in ("warm", "cold")} for i in range(len(self.points))]
+    def transports(self) -> Transports:
+        """The transport's cost for every (point, loops) these rounds or earlier ones measured (to reuse later)."""
+        found = dict(self.transport or {})
+        for index, rounds in enumerate(self.values):
+            for loops in {v["loops"] for row in rounds for n, v in row.items() if n.startswith(ECHO)}:
+                found[(index, loops)] = {mode: self.transport_s(index, mode, loops) for mode in ("warm", "cold")}
+        return found
+
+    def loops(self, name: str, index: int) -> int:
+        """How many timed calls make one of `name`'s values at point `index` (the baseline's when not measured)."""
+        counts = [row[name]["loops"] for row in self.values[index] if name in row and "loops" in row[name]]
+        return counts[-1] if counts else int(self.points[index]["loops"])
 
     def timing(self, name: str, index: int, rounds: list[int]) -> Timing:
         measured = [self.values[index][r][name] for r in rounds]
@@ -316,8 +334,8 @@ class Rounds:
             base,
             ratios(base, mine, self.metrics),
             cold_ratio=cold_ratio,
-            loops=self.points[index]["loops"],
-            transport_s=self.transport_s(index, self.measure),
+            loops=self.loops(name, index),
+            transport_s=self.transport_s(index, self.measure, self.loops(name, index)),
         )
         estimate = point_estimate(point)
         return replace(point, interval=(estimate.low, estimate.high))
@@ -328,12 +346,13 @@ class Rounds:
         for index, point in enumerate(self.points):
             rounds = [r for r, row in enumerate(self.values[index]) if name in row]
             timing = self.timing(name, index, rounds)
-            out.append(PointResult(point["params"], timing, loops=point["loops"]))
+            out.append(PointResult(point["params"], timing, loops=self.loops(name, index)))
         return out
 
     def _seconds(self, index: int, mode: str, measured: dict[str, Any]) -> float:
         raw = measured[f"{mode}_ns"] / 1e9
-        return max(raw - self.transport_s(index, mode), FLOOR * raw)
+        loops = int(measured.get("loops") or self.points[index]["loops"])
+        return max(raw - self.transport_s(index, mode, loops), FLOOR * raw)
 
     def _net_bytes(self, peak: int | None) -> int | None:
         if peak is None:

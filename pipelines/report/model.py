@@ -129,9 +129,11 @@ def noise_definition(noise: float, aa_score: float) -> str:
 
 def _how_measured(measure: str, method: Method, memory: bool) -> str:
     loops = ", ".join(str(n) for n in method.loops)
+    each = "as many calls each as a timed value, as pyperf warms up" if measure == "warm" else "one call each"
     warm = (
-        f"{method.warmup} warm-up call(s) on other inputs, then the timed calls ({loops} per timed value at the grid "
-        "points, in order)"
+        f"{method.warmup} warm-up value(s) on other inputs ({each}), then the timed calls (the baseline's {loops} "
+        "per timed value at the grid points, in order; each candidate's calibrated the same way on its own speed, "
+        "in report.json), each on an input of its own, one after the other as in a loop"
         if method.warmup
         else "the timed call first"
     )
@@ -140,7 +142,8 @@ def _how_measured(measure: str, method: Method, memory: bool) -> str:
         f"Every round, perfbot built fresh inputs from seeds only it knew and ran the baseline and each candidate on "
         f"them back to back, the order alternating from round to round; each run is a fresh process with {warm}, one "
         f"timed value per process. perfbot's judge takes the time outside the measured process, from handing over "
-        f"the inputs to reading back the outputs, less what that transport alone costs; the score uses {chosen}. "
+        f"the inputs to reading back the outputs, less what that transport alone costs for as many calls; the score "
+        f"uses {chosen}. "
         + (
             "Memory is the kernel's peak resident memory of the measured process, less an idle interpreter's."
             if memory

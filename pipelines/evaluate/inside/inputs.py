@@ -43,7 +43,7 @@ def show_input(box, spec, payload):
     worker = procs.Worker(box, "show", worker_spec, directory(spec, spec["reference"]), 60, 1 << 20, False)
     try:
         _ns, shown = worker.call(payload, "showing the input")
-        return json.loads(shown)
+        return json.loads(bytes(shown))
     except (procs.Failure, ValueError):
         return None
     finally:
@@ -59,8 +59,9 @@ def given(box, spec, payload):
         worker_spec = {"pythonpath": spec["pythonpath"]}
         worker = procs.Worker(box, "given", worker_spec, directory(spec, spec["reference"]), 60, 1 << 20, False)
         try:
-            return wire.loads(worker.call(payload, "decoding an input")[1])
-        except (procs.Failure, wire.DecodeError):
+            [decoded] = wire.loads(worker.call(payload, "decoding an input")[1])
+            return decoded
+        except (procs.Failure, wire.DecodeError, TypeError, ValueError):
             return None
         finally:
             worker.close(spec["scratch"])

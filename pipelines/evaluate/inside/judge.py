@@ -4,10 +4,10 @@ signal the candidate user's processes). Stdlib only.
     python3 -I judge.py COMMAND SPEC.json        prints one line: PERFBOT-JUDGE <json>
 
     tests      the tests command on a fresh copy of a version, with pytest's per-test record
-    calibrate  per grid point, how many calls make one timed value long enough for the clock
+    calibrate  per grid point, how many calls make one timed value long enough for the clock (the reference's)
     measure    rounds of timing: per round and point, fresh inputs from secret seeds, then one fresh process per
-               version (rotating order) that gets warm-up inputs and then the timed ones; every outcome is
-               compared with the reference's on the same inputs; an echo process times the transport alone
+               version (rotating order) that gets warm-up inputs and then its own number of timed ones; outcomes
+               are compared with the reference's on the same inputs; echo processes time the transport alone
     check      outputs on inputs the grid never shows: degenerate variants of the benchmark input, fresh seeds
 
 Nothing a candidate process says is believed except its outcomes, which must equal the reference's: times are
@@ -16,6 +16,8 @@ taken here, memory is read from /proc here, and inputs exist only in this proces
 
 import json
 import os
+import random
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,10 +29,18 @@ import wire
 from inputs import build, directory, given, idle_bytes, seeds, show_input
 
 MARKER = "PERFBOT-JUDGE "
+_random = random.SystemRandom()
+"""Which inputs are compared and in what order each version gets them: nothing in the sandbox can predict it."""
 MAX_LOOPS = 100_000
+CANDIDATE_LOOPS = 64
+"""The most calls a version gets per timed value beyond the baseline's own number: enough for a fast version's
+steady state and for the clock, without a thousand calls per process for a function of a few microseconds."""
+CALIBRATION_INPUTS = 8
+"""Inputs per point a calibration calls in turn."""
 ECHO = "(transport)"
-ECHO_ROUNDS = 3
-"""Rounds (of the batch that asks for it) in which the transport is timed: its median settles quickly."""
+ECHO_VALUES = 3
+"""Timed values an echo process gives (one process per point and number of calls, in the first round of the batch
+that needs it): the transport's median settles quickly, and a process costs as much as the calls it times."""
 
 
 def main(argv):
@@ -48,159 +58,256 @@ def tests(box, spec):
 
 
 def calibrate(box, spec):
-    """Per point: the loops that make one timed value last at least spec["target_s"], from the reference (one process
-    for all points: an estimate is all that is needed)."""
-    warmup = spec["warmup"]
-    jobs = [{"params": params, "seeds": seeds(warmup + 3)} for params in spec["points"]]
+    """Per point: the calls that make one timed value last at least spec["target_s"], for the reference."""
+    points = [{"params": params} for params in spec["points"]]
     try:
-        per_point, seeded = build(box, spec, jobs)
+        loops, seeded, failures = _calibration(box, {**spec, "points": points}, [spec["reference"]])
     except procs.Failure as e:
         return {"error": str(e), "stage": "inputs"}
-    frames, failure, _ = _run(box, spec, spec["reference"], [p for point in per_point for p in point], [])
-    if failure:
-        return {"error": f"the benchmark fails on the baseline: {failure}"}
-    out = {"points": [], "seeded": seeded}
-    for index in range(len(spec["points"])):
-        mine = frames[index * (warmup + 3) : (index + 1) * (warmup + 3)]
-        call_ns = min(ns for ns, _ in mine[warmup:])
-        loops = 1 if not warmup else max(1, min(MAX_LOOPS, -(-int(spec["target_s"] * 1e9) // max(call_ns, 1))))
-        out["points"].append({"loops": loops, "call_ns": call_ns})
-    return out
+    if failures:
+        return {"error": f"the benchmark fails on the baseline: {failures[spec['reference']]}"}
+    return {"points": [{"loops": n} for n in loops[spec["reference"]]], "seeded": seeded}
+
+
+def _calibration(box, spec, names):
+    """({name: loops per point}, seeded, {name: failure}): per version one process over all points. Each version
+    gets its own (as pyperf calibrates each benchmark), so a fast one is timed over enough calls to reach its steady
+    state and the clock's resolution. procs.Failure when the inputs cannot be built."""
+    warmup = spec["warmup"]
+    jobs = [{"params": point["params"], "seeds": seeds(warmup + CALIBRATION_INPUTS)} for point in spec["points"]]
+    per_point, seeded = build(box, spec, jobs)
+    loops, failures = {}, {}
+    for name in names:
+        worker = _started(box, spec, directory(spec, name))
+        try:
+            worker.wait_ready(f"importing {spec['entry']}")
+            loops[name] = [_loops(worker, inputs, warmup, spec["target_s"]) if warmup else 1 for inputs in per_point]
+        except procs.Failure as e:
+            failures[name] = str(e)
+        finally:
+            left = worker.close(spec["scratch"])
+        if left and name not in failures:
+            failures[name] = f"left {left} process(es) running after its calibration calls"
+    return loops, seeded, failures
+
+
+def _loops(worker, inputs, warmup, target_s):
+    """How many calls make one timed value last `target_s`: after the warm-up calls, the fastest of three single
+    calls gives a first estimate; then values of 1, 2, 4... calls (the calibration inputs in turn) until one lasts
+    the target (as pyperf calibrates) or has 2 * CANDIDATE_LOOPS calls (the rest extrapolated), which also lets a
+    function whose first calls are slow (its heap still growing) show its steady speed. A version that is fast only
+    on inputs it has seen in this process gains at most 4 times the first estimate's calls, each then on a fresh
+    input."""
+    target = int(target_s * 1e9)
+    for payload in inputs[:warmup]:
+        worker.call(payload, "a calibration call")
+    mine = inputs[warmup:]
+    single = max(min(worker.call(payload, "a calibration call")[0] for payload in mine[:3]), 1)
+    first = -(-target // single)
+    count, elapsed = 1, single
+    while elapsed < target and count < min(4 * first, 2 * CANDIDATE_LOOPS):  # beyond that, extrapolated
+        count *= 2
+        elapsed, _answers = worker.calls([mine[i % len(mine)] for i in range(count)], "calibration calls")
+    return max(1, min(MAX_LOOPS, 4 * first, -(-target * count // max(elapsed, 1))))
 
 
 def measure(box, spec):
+    """Rounds of timing. Each version's timed calls per point come from its own calibration (done here for those
+    the spec gives none, reported back in "loops"); per round and point one pool of fresh inputs: the warm-up
+    ones, which every version gets, then the timed ones, of which the reference's are a random subset; a version
+    timed over more calls gets the reference's among others, one over fewer a subset of the reference's, in a
+    random order, so no version can tell which of its outputs are compared (see `_plan`)."""
+    reference = spec["reference"]
     versions = [v["name"] for v in spec["versions"]]
     failed: dict[str, dict] = {}
     points: list[dict] = []
     idle = idle_bytes(box, spec) if spec.get("idle", True) else None  # once per evaluation is enough
-    out = {"points": points, "failures": failed, "idle_bytes": idle, "seeded": False}
-    warmup = spec["warmup"]
-    sizes = [warmup + (point["loops"] if warmup else 1) for point in spec["points"]]
+    out = {"points": points, "failures": failed, "idle_bytes": idle, "seeded": False, "loops": {}}
+    loops = {v["name"]: v["loops"] for v in spec["versions"] if v.get("loops")}
+    loops.setdefault(reference, [point["loops"] for point in spec["points"]])
+    missing = [name for name in versions if name not in loops]
+    if missing:
+        try:
+            found, _seeded, failures = _calibration(box, spec, missing)
+        except procs.Failure as e:
+            return {"error": f"{spec['inputs']} fails: {e}", "stage": "inputs"}
+        base = loops[reference]
+        found = {
+            name: [min(n, max(CANDIDATE_LOOPS, base[i])) for i, n in enumerate(mine)] for name, mine in found.items()
+        }
+        loops.update(found)
+        out["loops"] = found
+        failed.update({name: {"point": 0, "round": 0, "failure": why} for name, why in failures.items()})
+    most = [max(loops[name][i] for name in versions if name in loops) for i in range(len(spec["points"]))]
+    widest = [_warm_calls(spec, n) + n for n in most]
     jobs = [
-        {"params": p["params"], "seeds": seeds(spec["rounds"] * n)} for p, n in zip(spec["points"], sizes, strict=True)
+        {"params": p["params"], "seeds": seeds(spec["rounds"] * n)} for p, n in zip(spec["points"], widest, strict=True)
     ]
     try:
         per_point, out["seeded"] = build(box, spec, jobs)
     except procs.Failure as e:
         return {"error": f"{spec['inputs']} fails: {e}", "stage": "inputs"}
+    known = spec.get("transports_known") or [[] for _ in spec["points"]]
     for index, point in enumerate(spec["points"]):
-        rounds, per_round = [], sizes[index]
+        rounds, size = [], widest[index]
         for r in range(spec["rounds"]):
-            chunk = per_point[index][r * per_round : (r + 1) * per_round]
+            pool = per_point[index][r * size : (r + 1) * size]
             live = [name for name in versions if name not in failed]
-            order = _order(live, spec, spec["first_round"] + r, echo=spec.get("echo") and r < ECHO_ROUNDS)
-            measured = _round(box, spec, order, chunk, warmup)
-            if spec["reference"] in measured.failures:
-                failure = measured.failures[spec["reference"]]
+            start = _warm_calls(spec, most[index])
+            plan = _plan(live, reference, {name: loops[name][index] for name in live}, start, size)
+            echoes = {}
+            if r == 0:
+                for name in live:
+                    count = len(plan[name])
+                    if count not in known[index] and echo_name(count) not in echoes:
+                        echoes[echo_name(count)] = plan[name]
+            order = _order(live, reference, spec["first_round"] + r, list(echoes))
+            measured = _round(box, spec, order, pool, {**plan, **echoes})
+            if reference in measured.failures:
+                failure = measured.failures[reference]
                 return {"error": f"the benchmark fails on the baseline at {_where(point['params'])}: {failure}"}
             for name, why in measured.failures.items():
                 failed[name] = {"point": index, "round": r, "failure": why}
-            for name, mismatch in _mismatches(box, spec, measured, chunk).items():
+            for name, mismatch in _mismatches(box, spec, measured, pool).items():
                 failed[name] = {"point": index, "round": r, **mismatch}
             rounds.append(measured.values)
         points.append({"rounds": rounds})
     return out
 
 
+def _warm_calls(spec, loops):
+    """How many warm-up calls a process timed over `loops` calls makes: in steady-state mode `warmup` whole values
+    (as pyperf warms up), else `warmup` calls."""
+    return spec["warmup"] * (loops if spec.get("measure", "warm") == "warm" else 1)
+
+
+def echo_name(loops):
+    """The echo process that times the transport of `loops` calls (the same name as pipelines.evaluate.score's)."""
+    return f"{ECHO} x{loops}"
+
+
+def _plan(live, reference, loops, start, size):
+    """Per version, the pool positions of its timed inputs, in the order it gets them. The pool holds the warm-up
+    inputs, then from `start` the timed ones: the reference takes a random choice of them; a version with more
+    calls gets the reference's and others, one with fewer a random choice among the reference's, shuffled."""
+    timed = list(range(start, size))
+    chosen = _random.sample(timed, loops[reference])
+    others = [i for i in timed if i not in set(chosen)]
+    plan = {}
+    for name in live:
+        count = loops[name]
+        mine = (
+            _random.sample(chosen, count)
+            if count <= len(chosen)
+            else chosen + _random.sample(others, count - len(chosen))
+        )
+        _random.shuffle(mine)
+        plan[name] = mine
+    return plan
+
+
 class _Measured:
     def __init__(self):
-        self.values, self.failures, self.frames = {}, {}, {}
+        self.values, self.failures, self.outcomes = {}, {}, {}
 
 
-def _round(box, spec, order, chunk, warmup):
+def _round(box, spec, order, pool, plan):
     measured = _Measured()
-    warm, timed = chunk[:warmup], chunk[warmup:]
     for name in order:
-        prepared = measured.frames.get(spec["reference"], [(0, b"[]")])[-1][1] if name == ECHO else None
-        frames, failure, extra = _run(box, spec, name, warm, timed, prepared)
+        prepared = None
+        if name.startswith(ECHO):
+            first = next(iter(measured.outcomes.get(spec["reference"], {}).values()), None)
+            prepared = first if first is not None else b"[]"
+        values, outcomes, failure = _run(box, spec, name, pool, plan[name], prepared)
         if failure:
             measured.failures[name] = failure
             continue
-        measured.frames[name] = frames
-        warm_ns = frames[-1][0] / len(timed)
-        cold_ns = frames[0][0]
-        if spec.get("hold") and len(warm) > 1:
-            # The warm-up phase as a whole, less the steady calls in it: work shifted from the first warm-up call
-            # into a later one still counts as the first call's.
-            cold_ns = max(sum(ns for ns, _ in frames[: len(warm)]) - (len(warm) - 1) * warm_ns, 0)
-        value = {"cold_ns": cold_ns, "warm_ns": warm_ns, **extra}
-        measured.values[name] = value
+        measured.outcomes[name] = outcomes
+        measured.values[name] = values
     return measured
 
 
-def _run(box, spec, name, warm, timed, prepared=None):
-    """One fresh worker process: the warm-up inputs one frame each, then the timed ones in one frame.
+def _run(box, spec, name, pool, timed, prepared=None):
+    """One fresh worker process: the first input alone (the first call, `cold_ns`), the rest of the first `warmup`
+    calls, in steady-state mode more warm-up calls up to `warmup` values' worth (as pyperf warms up with whole
+    values), then the timed ones (`warm_ns`, per call). Outcomes by pool position.
 
-    With spec["hold"] (steady-state timing) the worker keeps the warm-up calls' outcomes and sends them only after
-    the timed frame: encoding them in between would change the allocator's state the timed calls run in (a
-    growing `bytes` buffer ran 8x faster after one). A warm-up frame's time is then its call plus its collection,
-    so nothing the worker puts off escapes the clock."""
-    mode = "echo" if name == ECHO else "serve"
-    worker_spec = {"entry": spec["entry"], "pythonpath": spec["pythonpath"]}
-    where = directory(spec, spec["reference"] if name == ECHO else name)
-    worker = procs.Worker(box, mode, worker_spec, where, spec["timeout"], spec["max_print"])
-    frames, failure, extra = [], None, {}
+    Outputs are sent as each call returns, so the state the timed calls run in is a loop's: the previous call's
+    output gone, its encoding made and freed. Work put off from the first call into the rest of the first `warmup`
+    calls still counts as the first call's (whatever they take beyond steady calls)."""
+    warmup, calls = spec["warmup"], _warm_calls(spec, len(timed))
+    mode = "echo" if prepared is not None else "serve"
+    where = directory(spec, spec["reference"] if prepared is not None else name)
+    worker = _started(box, spec, where, mode)
+    outcomes: dict[int, memoryview] = {}
+    failure, values = None, {}
     try:
         worker.wait_ready(f"importing {spec['entry']}")
         if prepared is not None:
             worker.prepare(prepared)
-        if spec.get("hold") and timed:
-            held = [worker.hold(payload) for payload in warm]
-            last = worker.call(b"".join(timed), "the timed calls")
-            for held_ns in held:
-                collect_ns, outcomes = worker.collect()
-                frames.append((held_ns + collect_ns, outcomes))
-            frames.append(last)
-        else:
-            for payload in warm:
-                frames.append(worker.call(payload, "a warm-up call"))
-            if timed:
-                frames.append(worker.call(b"".join(timed), "the timed calls"))
-        extra = {"peak_bytes": worker.peak_bytes(), "import_ns": worker.import_ns}
+        spans = {"first": (0, min(warmup, 1)), "rest": (1, warmup), "more": (max(warmup, 1), calls)}
+        took = dict.fromkeys(spans, 0)
+        for part, (start, end) in spans.items():
+            if end > start:
+                what = "the first call" if part == "first" else "the warm-up calls"
+                took[part], answers = worker.calls(pool[start:end], what)
+                outcomes.update(zip(range(start, end), answers, strict=True))
+        cold_ns, rest_ns = took["first"], took["rest"]
+        timed_ns, answers = worker.calls([pool[i] for i in timed], "the timed calls")
+        outcomes.update(zip(timed, answers, strict=True))
+        if prepared is not None:  # the echo: more values of the same calls, and their median
+            more = [worker.calls([pool[i] for i in timed], "the timed calls")[0] for _ in range(ECHO_VALUES - 1)]
+            timed_ns = statistics.median([timed_ns, *more])
+        warm_ns = timed_ns / len(timed)
+        cold_ns = cold_ns + max(rest_ns - (warmup - 1) * warm_ns, 0) if warmup else timed_ns
+        values = {"cold_ns": cold_ns, "warm_ns": warm_ns, "loops": len(timed)}
+        values.update(peak_bytes=worker.peak_bytes(), import_ns=worker.import_ns)
     except procs.Failure as e:
         failure = str(e)
     finally:
         left = worker.close(spec["scratch"])
     if left and not failure:
         failure = f"left {left} process(es) running after its measured calls"
-    return frames, failure, extra
+    return values, outcomes, failure
 
 
-def _mismatches(box, spec, measured, chunk):
-    """Per version, the first call whose outcome differs from the reference's on the same input."""
-    if not spec["compare"]:
+def _started(box, spec, where, mode="serve"):
+    worker_spec = {"entry": spec["entry"], "pythonpath": spec["pythonpath"]}
+    return procs.Worker(box, mode, worker_spec, where, spec["timeout"], spec["max_print"])
+
+
+def _mismatches(box, spec, measured, pool):
+    """Per version, the first call (in its order) whose outcome differs from the reference's on the same input."""
+    if not spec["compare"] or spec["reference"] not in measured.outcomes:
         return {}
-    reference = [wire.loads(payload) for _, payload in measured.frames[spec["reference"]]]
+    reference = {i: _decoded(p) for i, p in measured.outcomes[spec["reference"]].items()}
     found = {}
-    for name, frames in measured.frames.items():
-        if name in (spec["reference"], ECHO):
+    for name, outcomes in measured.outcomes.items():
+        if name == spec["reference"] or name.startswith(ECHO):
             continue
-        try:
-            mine = [wire.loads(payload) for _, payload in frames]
-        except wire.DecodeError as e:
-            found[name] = {"mismatch": f"its outcomes are not plain data ({e})"}
-            continue
-        position = 0
-        for base_frame, frame in zip(reference, mine, strict=False):
-            if len(frame) != len(base_frame):
-                found[name] = {"mismatch": f"answered {len(frame)} calls where {len(base_frame)} were made"}
+        for index, payload in outcomes.items():
+            if index not in reference:
+                continue
+            try:
+                mine = _decoded(payload)
+            except wire.DecodeError as e:
+                found[name] = {"mismatch": f"its outcomes are not plain data ({e})"}
                 break
-            differs = _first_in_frame(box, spec, base_frame, frame, chunk[position : position + len(frame)])
-            if differs:
-                index, text = differs
-                found[name] = _shown(box, spec, chunk[position + index], text, base_frame[index], frame[index])
+            text = compare.first_difference(
+                reference[index], mine, spec["rel_tol"], spec["abs_tol"], given(box, spec, pool[index])
+            )
+            if text:
+                found[name] = _shown(box, spec, pool[index], text, reference[index], mine)
                 break
-            position += len(frame)
-        del mine
     return found
 
 
-def _first_in_frame(box, spec, base_frame, frame, payloads):
-    for i, (a, b) in enumerate(zip(base_frame, frame, strict=True)):
-        text = compare.first_difference(a, b, spec["rel_tol"], spec["abs_tol"], given(box, spec, payloads[i]))
-        if text:
-            return i, text
-    return None
+def _decoded(payload):
+    """The one outcome an OUTCOMES frame holds; wire.DecodeError when it holds anything else."""
+    outcomes = wire.loads(payload)
+    if not isinstance(outcomes, list) or len(outcomes) != 1:
+        raise wire.DecodeError("an answer that is not one outcome")
+    return outcomes[0]
 
 
 def _shown(box, spec, payload, mismatch, base_outcome, outcome):
@@ -216,13 +323,12 @@ def _where(params):
     return " ".join(f"{k}={v}" for k, v in params.items()) or "(no parameters)"
 
 
-def _order(live, spec, shift, echo):
-    """The versions in round-robin order (A B, B A, ...), with the echo right after the reference."""
+def _order(live, reference, shift, echoes):
+    """The versions in round-robin order (A B, B A, ...), with the echo processes right after the reference."""
     shift %= max(len(live), 1)
     order = live[shift:] + live[:shift]
-    if echo:
-        order.insert(order.index(spec["reference"]) + 1, ECHO)
-    return order
+    at = order.index(reference) + 1
+    return order[:at] + echoes + order[at:]
 
 
 COMMANDS = {"tests": tests, "calibrate": calibrate, "measure": measure, "check": checks.check}

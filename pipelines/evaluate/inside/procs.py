@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import json
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -21,6 +22,8 @@ import wire
 HARNESS = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "python3"
 PIPE_BYTES = 1 << 20
+BATCH_BYTES = 256 << 10
+"""The most input a CALL frame holds when it holds more than one call (a fast function's many small inputs)."""
 WRITABLE = ("/tmp", "/dev/shm", "/dev/mqueue")
 """Where the candidate user can write in a Docker sandbox besides its scratch directories (read-only root)."""
 _WIPE = r"""
@@ -200,6 +203,7 @@ class Worker:
         self.printed.start()
         self.expired = False
         self._started = started
+        self._numbered = 0
         self.import_ns = 0
 
     def wait_ready(self, what):
@@ -207,30 +211,90 @@ class Worker:
         self._receive(wire.READY, what)
         self.import_ns = time.perf_counter_ns() - self._started
 
+    def calls(self, payloads, what="the calls"):
+        """(nanoseconds, outcome payloads) of one call per input pickle, in order. The clock starts before the first
+        byte of the first input is written and stops when the last byte of the last outcome is read.
+
+        The inputs go in CALL frames of at most BATCH_BYTES (or one input), one frame at a time: the next is written
+        when every outcome of the last has been read. So each call costs its transport the same whether the code
+        is slow or fast (an echo process that answers at once makes the same exchanges, no more, no fewer), and
+        the worker holds one frame of inputs at a time. Failure when a call fails, floods, runs out of time or is
+        answered out of turn."""
+        numbers = list(range(self._numbered, self._numbered + len(payloads)))
+        self._numbered += len(payloads)
+        groups: list[list[bytes]] = [[]]
+        size = 0
+        for number, payload in zip(numbers, payloads, strict=True):
+            if groups[-1] and size + len(payload) > BATCH_BYTES:
+                groups.append([])
+                size = 0
+            groups[-1].append(wire.HEADER.pack(wire.CALL, wire.SEQUENCE.size + len(payload)))
+            groups[-1].append(wire.SEQUENCE.pack(number) + payload)
+            size += len(payload)
+        frames = [(b"".join(group), len(group) // 2) for group in groups if group]
+        os.set_blocking(self._in, False)  # a full pipe must not stop the judge reading what the worker answers
+        try:
+            return self._exchange(numbers, frames, what)
+        finally:
+            with contextlib.suppress(OSError):
+                os.set_blocking(self._in, True)
+
+    def _exchange(self, numbers, frames, what):
+        answers: list[memoryview] = []
+        reader, poller = wire.Reader(self._out), select.poll()
+        poller.register(self._out, select.POLLIN)
+        deadline = time.monotonic() + self.timeout
+        view, due, writing = memoryview(b""), 0, False
+        started = time.perf_counter_ns()
+        while len(answers) < len(numbers):
+            if not writing and len(answers) == due and frames:
+                data, count = frames.pop(0)
+                view, due, writing = memoryview(data), due + count, True
+                poller.register(self._in, select.POLLOUT)
+            left = deadline - time.monotonic()
+            ready = poller.poll(left * 1000) if left > 0 else []
+            if not ready:
+                self._expire()
+                raise Failure(self._why_ended(what, "timeout"))
+            for fd, _events in ready:
+                if fd == self._in:
+                    try:
+                        view = view[os.write(self._in, view) :]
+                    except BlockingIOError:
+                        continue
+                    except OSError:  # the worker is gone: reading its end tells why
+                        view = view[len(view) :]
+                    if not view:
+                        poller.unregister(self._in)
+                        writing = False
+                    continue
+                try:
+                    frame = reader.step()
+                except wire.FrameError as e:
+                    if "larger than" in str(e):
+                        self._kill()
+                        raise Failure(f"sent a frame perfbot could not read during {what} ({e})") from None
+                    raise Failure(self._why_ended(what, e)) from None
+                if frame is not None:
+                    if len(answers) >= due:
+                        raise Failure(f"answered calls it had not been sent during {what} (a forged answer?)")
+                    kind, body = frame
+                    answers.append(self._answer_to(numbers[len(answers)], kind, body, what))
+        return time.perf_counter_ns() - started, answers
+
     def call(self, payload, what="the call"):
-        """(nanoseconds, outcomes payload) of one CALL frame; Failure when it fails, floods or runs out of time."""
-        started = time.perf_counter_ns()
-        wire.send(self._in, wire.CALL, payload)
-        outcomes = self._receive(wire.OUTCOMES, what)
-        elapsed = time.perf_counter_ns() - started
-        self._receive(wire.READY, what)
-        return elapsed, outcomes
+        """(nanoseconds, outcome payload) of one call."""
+        elapsed, [answer] = self.calls([payload], what)
+        return elapsed, answer
 
-    def hold(self, payload, what="a warm-up call"):
-        """Nanoseconds of one HOLD frame: the calls made, their outcomes kept by the worker until `collect`."""
-        started = time.perf_counter_ns()
-        wire.send(self._in, wire.HOLD, payload)
-        self._receive(wire.READY, what)
-        return time.perf_counter_ns() - started
-
-    def collect(self, what="a warm-up call's outcomes"):
-        """(nanoseconds, outcomes payload) of the oldest held frame: whatever work a worker put off is timed here."""
-        started = time.perf_counter_ns()
-        wire.send(self._in, wire.COLLECT)
-        outcomes = self._receive(wire.OUTCOMES, what)
-        elapsed = time.perf_counter_ns() - started
-        self._receive(wire.READY, what)
-        return elapsed, outcomes
+    def _answer_to(self, number, kind, body, what):
+        """The outcome in an OUTCOMES frame (a view of it, not a copy) that answers call `number`."""
+        if kind != wire.OUTCOMES:
+            raise self._unexpected(kind, bytes(body), what)
+        size = wire.SEQUENCE.size
+        if len(body) < size or wire.SEQUENCE.unpack_from(body)[0] != number:
+            raise Failure(f"answered out of turn during {what}: an answer for another call (a forged answer?)")
+        return memoryview(body)[size:]
 
     def prepare(self, payload):
         wire.send(self._in, wire.PREPARED, payload)

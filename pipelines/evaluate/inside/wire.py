@@ -21,13 +21,18 @@ import sys
 HEADER = struct.Struct(">cQ")
 LENGTH = struct.Struct(">Q")
 READY, CALL, OUTCOMES, ERROR, QUIT, PREPARED, INPUT = b"R", b"C", b"O", b"E", b"Q", b"P", b"I"
-HOLD, COLLECT = b"H", b"K"
-"""A warm-up call whose outcomes the worker keeps (answering READY), and the request for the oldest kept ones."""
+SEQUENCE = struct.Struct(">Q")
+"""Before the pickle in a CALL frame and before the outcome in the OUTCOMES frame that answers it: the call's number
+in its process, so an answer sent ahead of its call, or twice, is caught instead of shifting every later one."""
 SAME = "="
 """In an outcome, in place of the arguments after the call: they are as they came in."""
 MAX_FRAME = 256 << 20
 """The largest frame a judge reads; a worker that sends more is stopped."""
 _SCALARS = frozenset({int, float, str, bool, type(None)})
+_IOV_MAX = 512
+_GROWTH = 8 << 20
+"""A frame body up to this size is read into a buffer made for it at once; a larger one grows by this much."""
+"""Buffers per writev (the kernel's limit is 1024)."""
 
 
 class FrameError(Exception):
@@ -35,11 +40,32 @@ class FrameError(Exception):
 
 
 def send(fd, kind, payload=b""):
-    data = HEADER.pack(kind, len(payload)) + payload
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    send_parts(fd, kind, [payload])
+
+
+def send_parts(fd, kind, parts):
+    """A frame whose payload is `parts` one after the other, written with writev: a large output goes from the
+    object that holds it to the pipe without being copied into a frame first (each copy of half a megabyte is an
+    allocation whose cost depends on the allocator's state, which differs between a call and the echo)."""
+    views = [memoryview(HEADER.pack(kind, sum(len(part) for part in parts)))]
+    views += [memoryview(part).cast("B") for part in parts if len(part)]
+    while views:
+        written = os.writev(fd, views[:_IOV_MAX])
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if written:
+            views[0] = views[0][written:]
+
+
+def receive_numbered(fd, limit=MAX_FRAME):
+    """(kind, number, payload) of the next frame: for CALL and OUTCOMES frames the call's number (SEQUENCE) is read
+    apart from the rest, so the payload is the pickle or the outcome as it was read, not a copy of its tail."""
+    kind, length = HEADER.unpack(_read_exactly(fd, HEADER.size))
+    if length > limit:
+        raise FrameError(f"a frame of {length} bytes is larger than the {limit} allowed")
+    if kind in (CALL, OUTCOMES) and length >= SEQUENCE.size:
+        return kind, _read_exactly(fd, SEQUENCE.size), _read_exactly(fd, length - SEQUENCE.size)
+    return kind, b"", _read_exactly(fd, length)
 
 
 def receive(fd, limit=MAX_FRAME):
@@ -49,6 +75,45 @@ def receive(fd, limit=MAX_FRAME):
     if length > limit:
         raise FrameError(f"a frame of {length} bytes is larger than the {limit} allowed")
     return kind, _read_exactly(fd, length)
+
+
+class Reader:
+    """Frames read from `fd` as they arrive, one read a step, each straight into a buffer of its own size (the judge
+    reads a worker's answers while it waits to write the next inputs)."""
+
+    def __init__(self, fd, limit=MAX_FRAME):
+        self.fd, self.limit = fd, limit
+        self._header = bytearray(HEADER.size)
+        self._body = None
+        self._kind = b""
+        self._length = 0
+        self._got = 0
+
+    def step(self):
+        """Read what is there (call when `fd` is readable): the frame it completes as (kind, body), or None.
+        FrameError at the end of the stream or past the size limit."""
+        target = self._header if self._body is None else self._body
+        if self._got == len(target):  # a body that grows as it arrives: make room for the next read
+            target.extend(bytes(min(self._length - self._got, _GROWTH)))
+        got = os.readv(self.fd, [memoryview(target)[self._got :]])
+        if not got:
+            raise FrameError(
+                "the pipe closed in the middle of a frame" if self._got or self._body else "the pipe closed"
+            )
+        self._got += got
+        if self._body is None:
+            if self._got < HEADER.size:
+                return None
+            self._kind, self._length = HEADER.unpack(self._header)
+            if self._length > self.limit:
+                raise FrameError(f"a frame of {self._length} bytes is larger than the {self.limit} allowed")
+            # Room for all of it at once, unless it is large: then it grows with what arrives, so a frame that
+            # only claims a large size costs the judge nothing.
+            self._body, self._got = bytearray(self._length if self._length <= _GROWTH else 0), 0
+        if self._got < self._length:
+            return None
+        frame, self._body, self._got = (self._kind, self._body), None, 0
+        return frame
 
 
 def _read_exactly(fd, size):
@@ -68,12 +133,17 @@ def _read_exactly(fd, size):
 
 def pack(value):
     """`value` as a payload: its `encode`d tree as JSON, then the blobs the tree refers to by number."""
+    return b"".join(pack_parts(value))
+
+
+def pack_parts(value):
+    """`pack(value)` as the list of its pieces, the blobs as they are (see `send_parts`)."""
     blobs: list = []
     text = json.dumps(encode(value, blobs), separators=(",", ":")).encode("utf-8")
     parts = [LENGTH.pack(len(text)), text]
     for blob in blobs:
         parts += [LENGTH.pack(len(blob)), blob]
-    return b"".join(parts)
+    return parts
 
 
 def encode(value, blobs):

@@ -3,14 +3,13 @@
     python3 -s -P worker.py MODE SPEC_JSON        (cwd: the version's read-only copy; fds IN and OUT from the judge)
 
 Modes:
-    serve     import the entry, say READY, then answer each CALL frame (pickles of (args, kwargs), one per call)
-              with an OUTCOMES frame (wire.pack of [status, value, after] per call, `after` being SAME when the
-              arguments still pickle to the bytes they came in, else [args, kwargs] as the call left them), then
-              READY again;
-              a HOLD frame is called the same way but its outcomes are kept, unencoded, and READY is the answer;
-              COLLECT sends the oldest kept outcomes (so encoding them cannot disturb the calls timed after)
-    echo      the same without the entry: it answers with outcomes prepared beforehand (a PREPARED frame), so the
-              judge can time the transport alone
+    serve     import the entry, say READY, then answer each CALL frame (a call number, then the pickle of (args,
+              kwargs)) with an OUTCOMES frame (the same number, then wire.pack of [status, value, after], `after` being
+              SAME when the call left its arguments as they came in, else [args, kwargs] as the call left them; see
+              `_argument_check`), sent as soon as the call returns; nothing of one call (its input, its output,
+              their encodings) is alive during the next, as in a program that calls the function in a loop
+    echo      the same without the entry: it answers with outcomes prepared beforehand (a PREPARED frame, answered
+              READY), so the judge can time the transport alone
     build     call the inputs function for each requested seed (None: its default) and send the pickled list
     variants  build the benchmark input and derive degenerate variants of its sequence arguments (see `derive`)
     show      unpickle an input and send it encoded, for a report
@@ -24,8 +23,9 @@ comparison and the memory reading are the judge's; the worker only has to get in
 import contextlib
 import gc
 import importlib
-import io
+import itertools
 import json
+import operator
 import os
 import pickle
 import sys
@@ -57,102 +57,132 @@ def main(argv):
 
 
 def serve(spec, fd_in, fd_out):
-    after, load = _after_check(), unpickled  # before the code under measurement is imported (see _after_check)
+    (note, after), load = _argument_check(), unpickled  # before the code under measurement is imported
     function = _loaded(spec["entry"], fd_out)
     if function is None:
         return
 
-    def respond(calls):
-        outcomes = []
-        for args, kwargs, given in calls:
-            try:
-                value = function(*args, **kwargs)
-            except Exception as e:
-                outcomes.append(["x", [type(e).__name__, _short(str(e))], after(args, kwargs, given)])
-            else:
-                outcomes.append(["r", value, after(args, kwargs, given)])
-        return outcomes
+    def respond(args, kwargs):
+        noted = note(args, kwargs)
+        try:
+            value = function(*args, **kwargs)
+        except Exception as e:
+            return ["x", [type(e).__name__, _short(str(e))], after(args, kwargs, noted)]
+        return ["r", value, after(args, kwargs, noted)]
 
     _answering(fd_in, fd_out, respond, load)
 
 
 def echo(spec, fd_in, fd_out):
     values: list = [None]
-    after = _after_check()
+    note, after = _argument_check()
 
     def prepare(payload):
         values[:] = [outcome[1] for outcome in wire.loads(payload)] or [None]
 
-    def respond(calls):
-        return [["r", values[i % len(values)], after(a, k, given)] for i, (a, k, given) in enumerate(calls)]
+    def respond(args, kwargs):
+        noted = note(args, kwargs)
+        values.append(values.pop(0))  # the prepared values in turn
+        return ["r", values[-1], after(args, kwargs, noted)]
 
     _answering(fd_in, fd_out, respond, unpickled, prepare)
 
 
 def _answering(fd_in, fd_out, respond, load, prepare=None):
-    """READY, then frame by frame until the judge stops: CALL is answered with OUTCOMES, HOLD's outcomes are kept
-    and COLLECT sends the oldest kept, PREPARED (the echo) sets what it answers; READY after each. `load` reads a
-    frame's inputs (`unpickled`, taken before the code under measurement was imported)."""
+    """READY, then frame by frame until the judge stops: each CALL is answered with one OUTCOMES frame, PREPARED
+    (the echo) sets what it answers and is answered READY. `load` reads a CALL's input (`unpickled`, taken before
+    the code under measurement was imported)."""
     wire.send(fd_out, wire.READY)
-    held: list = []
+    last: list = [None]
     while True:
-        kind, payload = wire.receive(fd_in)
+        kind, number, payload = wire.receive_numbered(fd_in)
         if kind == wire.PREPARED and prepare is not None:
             prepare(payload)
-        elif kind == wire.COLLECT and held:
-            _answer(fd_out, held.pop(0))
-        elif kind in (wire.CALL, wire.HOLD):
-            calls = load(payload)
-            outcomes = respond(calls)
-            if kind == wire.HOLD:
-                held.append(outcomes)
-            else:
-                _answer(fd_out, outcomes)
-            del calls, outcomes
+            wire.send(fd_out, wire.READY)
+        elif kind == wire.CALL and number:
+            args, kwargs = load(payload)
+            # The last call's input goes once this one's exists, as in a loop that rebinds its variable; freeing
+            # it first made every call allocate from an emptied heap (the allocator gives empty arenas back).
+            last[0] = None
+            outcome = respond(args, kwargs)
+            last[0] = (args, kwargs)
+            del args, kwargs, payload  # freed after the call: freeing it before changed the heap the call grew into
+            _answer(fd_out, outcome, number)
+            del outcome
         else:
             return
-        wire.send(fd_out, wire.READY)
 
 
 def unpickled(payload):
-    """The inputs of one CALL frame, (args, kwargs, the bytes they came in) per call: pickles one after the other."""
-    stream, calls = io.BytesIO(payload), []
-    while stream.tell() < len(payload):
-        start = stream.tell()
-        args, kwargs = pickle.load(stream)
-        calls.append((args, kwargs, payload[start : stream.tell()]))  # bytes: compared by memcmp, not per item
-    return calls
+    """The input of one CALL frame: (args, kwargs)."""
+    args, kwargs = pickle.loads(payload)
+    return args, kwargs
 
 
-def _after_check():
-    """after(args, kwargs, given): the arguments as a call left them, SAME when they still pickle to the bytes they
-    came in (the common case, a fraction of the cost of encoding them), else the objects, encoded with the outcome.
-    Timed like the call: the echo does the same work, so it is part of the transport taken out.
+def _argument_check():
+    """(note, after): `note(args, kwargs)` before a call records what the call could change in its arguments;
+    `after(args, kwargs, noted)` is SAME when none of it changed (the common case), else [args, kwargs] as the call
+    left them, encoded with the outcome. Timed like the call: the echo does the same work, so it is part of the
+    transport taken out, and it is kept light, because what the transport costs is subtracted as an estimate.
 
-    Bound before the code under measurement is imported, so that replacing this module's functions or
-    `pickle.dumps` from that code cannot make a call that sorted its input in place say SAME (the C pickler
-    saves builtin types without consulting copyreg). Reaching into this closure takes frame or gc inspection,
-    which the scan lists among what a change newly uses."""
+    Per argument: a str, number, bytes or None cannot change; a tuple of those, or a list of those or of such
+    tuples, is checked by keeping its items and comparing them by identity afterwards (`is`, so no object can say
+    it is equal); anything else is pickled before and after and the bytes compared.
+
+    Bound before the code under measurement is imported, so that replacing this module's functions or `pickle` or
+    `operator` from that code cannot make a call that sorted its input in place say SAME (the C pickler saves
+    builtin types without consulting copyreg). Reaching into these closures takes frame or gc inspection, which
+    the scan lists among what a change newly uses."""
     dumps, protocol, same = pickle.dumps, pickle.HIGHEST_PROTOCOL, wire.SAME
+    is_, chain, all_, len_, map_, set_, type_ = operator.is_, itertools.chain.from_iterable, all, len, map, set, type
+    list_, tuple_, atoms = list, tuple, frozenset({int, float, str, bytes, bool, type(None), complex})
+    unreadable = object()
 
-    def after(args, kwargs, given):
+    def kept(value):
+        kind = type_(value)
+        if kind in atoms:
+            return None
+        if kind is list_ or kind is tuple_:
+            types = set_(map_(type_, value))
+            if types <= atoms or (types == {tuple_} and set_(map_(type_, chain(value))) <= atoms):
+                return list_(value) if kind is list_ else None
         try:
-            if type(given) is bytes and dumps((args, kwargs), protocol=protocol) == given:
-                return same
-        except Exception:  # an argument the call made unpicklable: it is encoded, and compared, as it is
-            pass
+            return dumps(value, protocol=protocol)
+        except Exception:  # unpicklable: it is encoded, and compared, as it is
+            return unreadable
+
+    def unchanged(value, before):
+        if before is None:
+            return True
+        if type_(before) is list_:
+            return len_(value) == len_(before) and all_(map_(is_, value, before))
+        try:
+            return before is not unreadable and dumps(value, protocol=protocol) == before
+        except Exception:
+            return False
+
+    def note(args, kwargs):
+        return [kept(value) for value in args], {name: kept(value) for name, value in kwargs.items()}
+
+    def after(args, kwargs, noted):
+        before_args, before_kwargs = noted
+        if all_(map_(unchanged, args, before_args)) and all_(
+            unchanged(value, before_kwargs[name]) for name, value in kwargs.items()
+        ):
+            return same
         return [args, kwargs]
 
-    return after
+    return note, after
 
 
-def _answer(fd_out, outcomes):
+def _answer(fd_out, outcome, number):
+    """One OUTCOMES frame: the call's number, then the outcome packed (its blobs written from where they are)."""
     try:
-        payload = wire.pack(outcomes)
+        parts = wire.pack_parts([outcome])
     except (RecursionError, ValueError, TypeError) as e:
         wire.send(fd_out, wire.ERROR, f"its outcome could not be encoded as data ({type(e).__name__}: {e})".encode())
         raise wire.FrameError("unencodable outcome") from None
-    wire.send(fd_out, wire.OUTCOMES, payload)
+    wire.send_parts(fd_out, wire.OUTCOMES, [number, *parts])
 
 
 def build(spec, fd_in, fd_out):
@@ -198,20 +228,18 @@ def _send_input(fd_out, label, made):
 
 
 def show(spec, fd_in, fd_out):
-    _kind, payload = wire.receive(fd_in)
-    [(args, kwargs, _given)] = unpickled(payload)
+    _kind, number, payload = wire.receive_numbered(fd_in)
+    args, kwargs = unpickled(payload)
     shown = {"args": [_limited_repr(a) for a in args], "kwargs": {k: _limited_repr(v) for k, v in kwargs.items()}}
-    wire.send(fd_out, wire.OUTCOMES, json.dumps(shown).encode())
-    wire.send(fd_out, wire.READY)
+    wire.send_parts(fd_out, wire.OUTCOMES, [number, json.dumps(shown).encode()])
 
 
 def given(spec, fd_in, fd_out):
-    """An input as data ([args, kwargs], wire-encoded): what SAME stands for, when one version's call changed its
-    arguments and the other's did not."""
-    _kind, payload = wire.receive(fd_in)
-    [(args, kwargs, _given)] = unpickled(payload)
-    _answer(fd_out, [args, kwargs])
-    wire.send(fd_out, wire.READY)
+    """An input as data ([[args, kwargs]], wire-encoded): what SAME stands for, when one version's call changed
+    its arguments and the other's did not."""
+    _kind, number, payload = wire.receive_numbered(fd_in)
+    args, kwargs = unpickled(payload)
+    _answer(fd_out, [args, kwargs], number)
 
 
 def idle(spec, fd_in, fd_out):

@@ -74,7 +74,8 @@ def test_the_merge_request_shows_both_with_one_line_saying_why(warm_report: dict
     text = warm_report["markdown"]
     assert "| first call |" in text
     assert "pays on its first call to grow its heap" in text
-    assert "1 warm-up call(s) on other inputs" in text and "one timed value per process" in text
+    assert "2 warm-up value(s) on other inputs (as many calls each as a timed value" in text
+    assert "one timed value per process" in text
 
 
 def cold_result(task: Path) -> CandidateResult:
@@ -98,12 +99,10 @@ def test_measure_cold_scores_first_calls(warm_report: dict[str, Any], task: Path
     assert cold_base is not None and cold_base.median_s > 2 * warm_base
 
 
-def test_work_put_off_until_the_warm_up_outputs_are_collected_still_counts_as_the_first_call(
-    warm_report: dict[str, Any],
-) -> None:
-    """The attack patches the worker to spend 0.4 s just before it sends the warm-up call's outputs (after the timed
-    calls): that collection is timed and belongs to the first call, so every point's first-call figure shows it, and
-    the steady state is untouched."""
+def test_work_put_off_past_the_first_answer_still_counts_as_the_first_call(warm_report: dict[str, Any]) -> None:
+    """The attack answers the first call of each process and only then spends 0.4 s (standing for that call's
+    work): the next warm-up call waits for it, and whatever the first `warmup` calls (2 in this task) take beyond
+    steady calls is the first call's, so every point's first-call figure shows it and the steady state does not."""
     result = candidate_from(warm_report, DEFER)
     assert result["points"], result["reason"]
     for point in result["points"]:
@@ -111,12 +110,12 @@ def test_work_put_off_until_the_warm_up_outputs_are_collected_still_counts_as_th
         assert point["time_s"] < 0.1, point
 
 
-def test_outputs_forged_in_answer_to_a_warm_up_call_reject_the_candidate(warm_report: dict[str, Any]) -> None:
-    """A warm-up call is answered with READY alone; the attack answers it with an OUTCOMES frame of its own first
-    (and passes the output checks, which use ordinary calls)."""
+def test_outputs_forged_ahead_of_the_calls_reject_the_candidate(warm_report: dict[str, Any]) -> None:
+    """Every call is answered at once with a forged output carrying the call's number, then for real: the second
+    answer to the same call is caught (and the forged outputs would not match the baseline's)."""
     result = candidate_from(warm_report, FORGE)
     assert result["status"] == "rejected"
-    assert "during a warm-up call where perfbot expected another (a forged answer?)" in result["reason"], result
+    assert "(a forged answer?)" in result["reason"], result
 
 
 def test_the_attacks_do_not_change_the_honest_versions_verdict(warm_report: dict[str, Any]) -> None:

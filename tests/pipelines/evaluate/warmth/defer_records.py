@@ -1,7 +1,7 @@
-"""ATTACK on steady-state timing: the worker keeps warm-up outputs and sends them after the timed calls, so put the
-first call's work off until then, hoping the first-call figure misses it. This module is imported into the worker
-process; it wraps the worker's function that sends outputs so that the second sending in a process (the warm-up's,
-after the timed call's) first spends 0.4 s, standing for the first call's real work."""
+"""ATTACK on first-call timing: answer the first call at once and do its real work after the answer has gone,
+hoping no clock sees it. This module is imported into the worker process; it wraps the worker's function that sends
+an answer so that, after the first answer of a process, it spends 0.4 s (standing for the first call's work) before
+it reads the next input."""
 
 import sys
 import time
@@ -21,10 +21,11 @@ _send = getattr(_worker, "_answer", None)
 if _send is not None:
     _sent = []
 
-    def _late(fd_out, outcomes):
+    def _late(*args, **kwargs):
+        sent = _send(*args, **kwargs)
         _sent.append(1)
-        if len(_sent) == 2:
+        if len(_sent) == 1:
             time.sleep(0.4)
-        return _send(fd_out, outcomes)
+        return sent
 
     _worker._answer = _late

@@ -1,8 +1,7 @@
-"""ATTACK on steady-state timing's result channel: a warm-up (HOLD) frame is answered with READY only, its outputs
-kept for later, so answer it at once with forged outputs on the worker's own channel, hoping the judge takes them
-and times nothing more. This module is imported into the worker process; it reads the channel's descriptor from the
-worker's arguments and wraps the worker's frame reader so that every HOLD frame is first answered with a forged
-OUTCOMES frame (CALL frames, as in the output checks, are left alone)."""
+"""ATTACK on the result channel: answer every call ahead of doing it, with a forged output carrying the call's own
+number, so the judge's clock stops before the work; the real answer follows. This module is imported into the worker
+process; it reads the channel's descriptor from the worker's arguments and wraps the worker's frame reader so that
+every CALL frame is first answered with a forged OUTCOMES frame."""
 
 import json
 import sys
@@ -17,15 +16,16 @@ def encode(records):
     return b"".join(parts)
 
 
-_wire = getattr(sys.modules.get("__main__"), "wire", None)
-if _wire is not None and hasattr(_wire, "HOLD"):
+_worker = sys.modules.get("__main__")
+_wire = getattr(_worker, "wire", None)
+if _wire is not None and hasattr(_wire, "SEQUENCE"):
     _fd_out = json.loads(sys.argv[2])["fd_out"]
-    _receive = _wire.receive
+    _receive = _wire.receive_numbered
 
     def _forging(fd, *args, **kwargs):
-        kind, payload = _receive(fd, *args, **kwargs)
-        if kind == _wire.HOLD:
-            _wire.send(_fd_out, _wire.OUTCOMES, b"[]")
-        return kind, payload
+        kind, number, payload = _receive(fd, *args, **kwargs)
+        if kind == _wire.CALL:
+            _wire.send(_fd_out, _wire.OUTCOMES, number + _wire.pack([["r", b"", _wire.SAME]]))
+        return kind, number, payload
 
-    _wire.receive = _forging
+    _wire.receive_numbered = _forging

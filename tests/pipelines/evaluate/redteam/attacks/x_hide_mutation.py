@@ -1,21 +1,18 @@
 """Sorts its input in place (saving the copy `sorted` makes) where the tests cannot see it, and tries to hide it
-from the judge: the worker's check that a call left its arguments as they came in, and its reading of the inputs,
-are replaced from the imported module by ones that always say so."""
+from the judge: the worker's check that a call left its arguments as they came in is replaced from the imported
+module by one that always says so, and the functions that check uses (identity, pickling) by ones that always
+agree."""
 
+import operator
+import pickle
 import sys
 
 _worker = sys.modules.get("__main__")
 
-
-class _Equal:
-    def __eq__(self, other):
-        return True
-
-
-if _worker is not None and hasattr(_worker, "_after_check"):
-    _worker._after_check = lambda: lambda args, kwargs, given: "="
-    _read = _worker.unpickled
-    _worker.unpickled = lambda payload: [(a, k, _Equal()) for a, k, _given in _read(payload)]
+if _worker is not None and hasattr(_worker, "_argument_check"):
+    _worker._argument_check = lambda: (lambda args, kwargs: None, lambda args, kwargs, noted: "=")
+    operator.is_ = lambda a, b: True
+    pickle.dumps = lambda *args, **kwargs: b""
 
 
 def smallest_gap(values):

