@@ -59,9 +59,8 @@ def given(box, spec, payload):
         worker_spec = {"pythonpath": spec["pythonpath"]}
         worker = procs.Worker(box, "given", worker_spec, directory(spec, spec["reference"]), 60, 1 << 20, False)
         try:
-            [decoded] = wire.loads(worker.call(payload, "decoding an input")[1])
-            return decoded
-        except (procs.Failure, wire.DecodeError, TypeError, ValueError):
+            return wire.loads_one(worker.call(payload, "decoding an input")[1])
+        except (procs.Failure, wire.DecodeError):
             return None
         finally:
             worker.close(spec["scratch"])

@@ -149,11 +149,10 @@ def measure(box, spec):
         return {"error": f"{spec['inputs']} fails: {e}", "stage": "inputs"}
     known = spec.get("transports_known") or [[] for _ in spec["points"]]
     for index, point in enumerate(spec["points"]):
-        rounds, size = [], widest[index]
+        rounds, size, start = [], widest[index], _warm_calls(spec, most[index])
         for r in range(spec["rounds"]):
             pool = per_point[index][r * size : (r + 1) * size]
             live = [name for name in versions if name not in failed]
-            start = _warm_calls(spec, most[index])
             plan = _plan(live, reference, {name: loops[name][index] for name in live}, start, size)
             echoes = {}
             if r == 0:
@@ -192,7 +191,8 @@ def _plan(live, reference, loops, start, size):
     calls gets the reference's and others, one with fewer a random choice among the reference's, shuffled."""
     timed = list(range(start, size))
     chosen = _random.sample(timed, loops[reference])
-    others = [i for i in timed if i not in set(chosen)]
+    taken = set(chosen)
+    others = [i for i in timed if i not in taken]
     plan = {}
     for name in live:
         count = loops[name]
@@ -280,7 +280,7 @@ def _mismatches(box, spec, measured, pool):
     """Per version, the first call (in its order) whose outcome differs from the reference's on the same input."""
     if not spec["compare"] or spec["reference"] not in measured.outcomes:
         return {}
-    reference = {i: _decoded(p) for i, p in measured.outcomes[spec["reference"]].items()}
+    reference = {i: wire.loads_one(p) for i, p in measured.outcomes[spec["reference"]].items()}
     found = {}
     for name, outcomes in measured.outcomes.items():
         if name == spec["reference"] or name.startswith(ECHO):
@@ -289,7 +289,7 @@ def _mismatches(box, spec, measured, pool):
             if index not in reference:
                 continue
             try:
-                mine = _decoded(payload)
+                mine = wire.loads_one(payload)
             except wire.DecodeError as e:
                 found[name] = {"mismatch": f"its outcomes are not plain data ({e})"}
                 break
@@ -300,14 +300,6 @@ def _mismatches(box, spec, measured, pool):
                 found[name] = _shown(box, spec, pool[index], text, reference[index], mine)
                 break
     return found
-
-
-def _decoded(payload):
-    """The one outcome an OUTCOMES frame holds; wire.DecodeError when it holds anything else."""
-    outcomes = wire.loads(payload)
-    if not isinstance(outcomes, list) or len(outcomes) != 1:
-        raise wire.DecodeError("an answer that is not one outcome")
-    return outcomes[0]
 
 
 def _shown(box, spec, payload, mismatch, base_outcome, outcome):

@@ -270,10 +270,10 @@ class Worker:
                     continue
                 try:
                     frame = reader.step()
+                except wire.FrameTooLarge as e:
+                    self._kill()
+                    raise Failure(f"sent a frame perfbot could not read during {what} ({e})") from None
                 except wire.FrameError as e:
-                    if "larger than" in str(e):
-                        self._kill()
-                        raise Failure(f"sent a frame perfbot could not read during {what} ({e})") from None
                     raise Failure(self._why_ended(what, e)) from None
                 if frame is not None:
                     if len(answers) >= due:

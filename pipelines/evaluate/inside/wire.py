@@ -39,6 +39,14 @@ class FrameError(Exception):
     """The other side closed the pipe, or sent something that is not a frame."""
 
 
+class FrameTooLarge(FrameError):
+    """A frame's header claims more than the reader takes."""
+
+
+def _too_large(length, limit):
+    return FrameTooLarge(f"a frame of {length} bytes is larger than the {limit} allowed")
+
+
 def send(fd, kind, payload=b""):
     send_parts(fd, kind, [payload])
 
@@ -62,7 +70,7 @@ def receive_numbered(fd, limit=MAX_FRAME):
     apart from the rest, so the payload is the pickle or the outcome as it was read, not a copy of its tail."""
     kind, length = HEADER.unpack(_read_exactly(fd, HEADER.size))
     if length > limit:
-        raise FrameError(f"a frame of {length} bytes is larger than the {limit} allowed")
+        raise _too_large(length, limit)
     if kind in (CALL, OUTCOMES) and length >= SEQUENCE.size:
         return kind, _read_exactly(fd, SEQUENCE.size), _read_exactly(fd, length - SEQUENCE.size)
     return kind, b"", _read_exactly(fd, length)
@@ -73,7 +81,7 @@ def receive(fd, limit=MAX_FRAME):
     header = _read_exactly(fd, HEADER.size)
     kind, length = HEADER.unpack(header)
     if length > limit:
-        raise FrameError(f"a frame of {length} bytes is larger than the {limit} allowed")
+        raise _too_large(length, limit)
     return kind, _read_exactly(fd, length)
 
 
@@ -106,7 +114,7 @@ class Reader:
                 return None
             self._kind, self._length = HEADER.unpack(self._header)
             if self._length > self.limit:
-                raise FrameError(f"a frame of {self._length} bytes is larger than the {self.limit} allowed")
+                raise _too_large(self._length, self.limit)
             # Room for all of it at once, unless it is large: then it grows with what arrives, so a frame that
             # only claims a large size costs the judge nothing.
             self._body, self._got = bytearray(self._length if self._length <= _GROWTH else 0), 0
@@ -280,6 +288,14 @@ class RawArray(_Plain):
 
 class DecodeError(ValueError):
     pass
+
+
+def loads_one(payload):
+    """The one outcome of an OUTCOMES frame (what a worker sends for each call); DecodeError for anything else."""
+    outcomes = loads(payload)
+    if type(outcomes) is not list or len(outcomes) != 1:
+        raise DecodeError("an answer that is not one outcome")
+    return outcomes[0]
 
 
 def loads(payload):

@@ -6,8 +6,8 @@ Modes:
     serve     import the entry, say READY, then answer each CALL frame (a call number, then the pickle of (args,
               kwargs)) with an OUTCOMES frame (the same number, then wire.pack of [status, value, after], `after` being
               SAME when the call left its arguments as they came in, else [args, kwargs] as the call left them; see
-              `_argument_check`), sent as soon as the call returns; nothing of one call (its input, its output,
-              their encodings) is alive during the next, as in a program that calls the function in a loop
+              `_argument_check`), sent as soon as the call returns; as in a program that calls the function in a
+              loop, an output is gone before the next call and an input once the next input exists
     echo      the same without the entry: it answers with outcomes prepared beforehand (a PREPARED frame, answered
               READY), so the judge can time the transport alone
     build     call the inputs function for each requested seed (None: its default) and send the pickled list

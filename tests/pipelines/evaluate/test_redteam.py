@@ -6,6 +6,7 @@ candidates after them."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ NAMED = {
     "x_hide_mutation.py": ["the call changed its input differently", "sys.modules"],
     "x_malformed_outcomes.py": ["malformed: TypeError", "sys.modules"],
     "x_rewrite_tests.py": ["tests fail: FAILED tests/test_gaps.py::"],
+    "x_wrong_late.py": ["outputs differ at n=", "the return value"],
     "x_secrets.py": [],
 }
 """Each attack, and what its rejection must name (besides being a rejection)."""
@@ -152,3 +154,11 @@ def test_the_corpus_covers_every_class_of_the_issue() -> None:
     classes = {name.split("_", 1)[0] for name in NAMED if name.startswith("c")}
     assert classes == {f"c{i}" for i in range(1, 10)}
     assert sorted(path.name for path in ATTACKS.glob("*.py")) == sorted([*NAMED, *LAST])
+
+
+def test_being_wrong_after_a_processs_first_calls_is_caught_in_the_measured_rounds(report: dict[str, Any]) -> None:
+    """x_wrong_late passes the tests and the output checks off the grid (its first 20 calls are right); the calls
+    the baseline also made, hidden among a fast version's many, catch it (a check's reason names a variant or a
+    fresh seed; a round's names the grid point and shows the input)."""
+    reason = by_file(report)["x_wrong_late.py"]["reason"]
+    assert re.search(r"^outputs differ at n=\d+ \(input: ", reason), reason

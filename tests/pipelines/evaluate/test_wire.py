@@ -163,3 +163,10 @@ def test_a_frame_larger_than_the_limit_is_refused_before_it_is_read() -> None:
         wire.receive(read)
     os.close(read)
     os.close(write)
+
+
+def test_an_answer_holds_exactly_one_outcome() -> None:
+    assert wire.loads_one(wire.pack([["r", 3, wire.SAME]])) == ["r", 3, wire.SAME]
+    for value in ([], [["r", 1, "="], ["r", 2, "="]], {"r": 1}, "r"):
+        with pytest.raises(wire.DecodeError, match="not one outcome"):
+            wire.loads_one(wire.pack(value))
