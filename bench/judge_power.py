@@ -11,7 +11,9 @@ hog       The same with a process hogging the CPU the benchmark is pinned to (go
           decide, and saying why, is fine).
 overhead  Wall time of `perfbot evaluate` with one candidate against the same work by hand: both test runs, then per
           grid point and round a fresh process per version that builds its input, warms up and times the call;
-          three of each, alternating, and the medians (goal: at most 1.3x).
+          three of each, in turn, and the medians (goal: at most 1.3x). By hand twice: on this machine, and in a
+          Docker sandbox as the candidate user, which separates what the sandbox costs any process (on this machine
+          a process of an unprivileged user starts about twice as slowly as root's) from the evaluator's own cost.
 pyperf    For the bundled example and the bytes-buffer task (tests/pipelines/evaluate/warmth), cold and warm speedups
           from perfbot beside pyperf's for the same functions in the same sandbox, in 3 blocks of one perfbot
           evaluation and 2 pyperf runs a version of one process each (1 warm-up, 3 values), alternating between
@@ -150,11 +152,12 @@ def cpu_hog(cpus: str | None) -> Iterator[None]:
 
 
 def overhead(kind: str, runs: int = OVERHEAD_RUNS) -> None:
-    """`perfbot evaluate` and the same runs by hand, alternately `runs` times each (one sample of either is at
-    the mercy of the machine's drift); the medians."""
+    """`perfbot evaluate` and the same runs by hand (on this machine, and in the sandbox as the candidate user),
+    in turn `runs` times each (one sample of either is at the mercy of the machine's drift); the medians."""
     from tests.pipelines.evaluate.candidates import FAST
 
-    perfbot_s, by_hand_s = [], []
+    perfbot_s: list[float] = []
+    by_hand_s: dict[str, list[float]] = {"here": [], "sandbox": []}
     with tempfile.TemporaryDirectory(prefix="perfbot-overhead-") as tmp:
         work = Path(tmp)
         repo = git_copy(EXAMPLE, work / "repo")
@@ -171,13 +174,22 @@ def overhead(kind: str, runs: int = OVERHEAD_RUNS) -> None:
             )
             perfbot_s.append(time.monotonic() - started)
             report = json.loads((out / "report.json").read_text())
-            by_hand_s.append(by_hand(repo, work / f"hand-{run}", FAST, report))
-    mine, theirs = statistics.median(perfbot_s), statistics.median(by_hand_s)
-    print(
-        f"overhead: perfbot evaluate ({kind}) {mine:.1f} s; the same runs by hand {theirs:.1f} s; {mine / theirs:.2f}x"
-        f" (goal <= 1.3x); medians of {runs} alternating runs: perfbot"
-        f" {', '.join(f'{t:.1f}' for t in perfbot_s)} s, by hand {', '.join(f'{t:.1f}' for t in by_hand_s)} s"
-    )
+            plan = by_hand_plan(repo, report)
+            by_hand_s["here"].append(by_hand(repo, work / f"hand-{run}", FAST, plan))
+            if kind == "docker":
+                by_hand_s["sandbox"].append(by_hand_in_sandbox(repo, work / f"boxed-{run}", FAST, plan))
+    mine = statistics.median(perfbot_s)
+    print(f"overhead: perfbot evaluate ({kind}) {mine:.1f} s (goal: at most 1.3x the same runs by hand); medians of"
+          f" {runs} runs in turn; perfbot {_seconds(perfbot_s)}")  # fmt: skip
+    where = {"here": "on this machine", "sandbox": "in the sandbox, as the candidate user"}
+    for key, times in by_hand_s.items():
+        if times:
+            theirs = statistics.median(times)
+            print(f"  by hand {where[key]}: {theirs:.1f} s; {mine / theirs:.2f}x ({_seconds(times)})")
+
+
+def _seconds(times: list[float]) -> str:
+    return ", ".join(f"{t:.1f}" for t in times) + " s"
 
 
 _TIMED = """
@@ -191,27 +203,61 @@ for a in inputs:
 print((time.perf_counter() - t) / {loops})
 """
 
+_BY_HAND = """
+import json, subprocess, sys, time
+plan = json.loads(sys.argv[1])
+started = time.monotonic()
+for directory in ("repo", "cand"):
+    subprocess.run(plan["tests"], shell=True, cwd=directory, check=True, capture_output=True)
+for directory, code in plan["timed"]:
+    subprocess.run([sys.executable, "-c", code], cwd=directory, check=True, capture_output=True)
+print(time.monotonic() - started)
+"""
 
-def by_hand(repo: Path, work: Path, fast: str, report: dict[str, Any]) -> float:
-    """The same tests and the same timing processes as the evaluation did (A/A rounds, then A/B rounds), by hand."""
+
+def by_hand_plan(repo: Path, report: dict[str, Any]) -> dict[str, Any]:
+    """The tests command and the timing processes the evaluation ran (A/A rounds, then A/B rounds), as
+    (directory, code): the directory "repo" (the baseline) or "cand"."""
     config = load_config(repo)
-    cand = work / "cand"
-    shutil.copytree(repo, cand, ignore=shutil.ignore_patterns(".git", ".perfbot"))
-    (cand / "geometry.py").write_text(fast)
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     method = report["baseline"]["method"]
     [candidate] = report["candidates"]
-    started = time.monotonic()
-    for directory in (repo, cand):
-        subprocess.run(config.tests.command, shell=True, cwd=directory, check=True, capture_output=True, env=env)
+    timed = []
     for index, params in enumerate(config.benchmark.grid()):
         base = _TIMED.format(warmup=method["warmup"], params=params, loops=method["loops"][index])
         mine = _TIMED.format(warmup=method["warmup"], params=params, loops=candidate["points"][index]["loops"])
-        for rounds, other, code in ((method["rounds"], repo, base), (candidate["rounds"], cand, mine)):
+        for rounds, other, code in ((method["rounds"], "repo", base), (candidate["rounds"], "cand", mine)):
             for _ in range(rounds):
-                for directory, argv in ((repo, base), (other, code)):
-                    subprocess.run([sys.executable, "-c", argv], cwd=directory, check=True, capture_output=True)
-    return time.monotonic() - started
+                timed += [("repo", base), (other, code)]
+    return {"tests": config.tests.command, "timed": timed}
+
+
+def _by_hand_copies(repo: Path, work: Path, fast: str) -> Path:
+    for name in ("repo", "cand"):
+        shutil.copytree(repo, work / name, ignore=shutil.ignore_patterns(".git", ".perfbot"))
+    (work / "cand" / "geometry.py").write_text(fast)
+    (work / "by_hand.py").write_text(_BY_HAND)
+    return work
+
+
+def by_hand(repo: Path, work: Path, fast: str, plan: dict[str, Any]) -> float:
+    """The same tests and timing processes as the evaluation, run here with this interpreter."""
+    _by_hand_copies(repo, work, fast)
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    argv = [sys.executable, "by_hand.py", json.dumps(plan)]
+    done = subprocess.run(argv, cwd=work, check=True, capture_output=True, text=True, env=env)
+    return float(done.stdout.split()[-1])
+
+
+def by_hand_in_sandbox(repo: Path, work: Path, fast: str, plan: dict[str, Any]) -> float:
+    """The same, in a fresh Docker sandbox as the candidate user (what the machine charges any code run there:
+    the evaluator's own overhead is the rest)."""
+    _by_hand_copies(repo, work, fast)
+    with open_sandbox("docker", label="bench-by-hand", benchmark=True) as sandbox:
+        sandbox.put_dir(work, "hand")
+        done = sandbox.execute(["python3", "by_hand.py", json.dumps(plan)], timeout=1800, cwd="hand")
+    if not done.ok:
+        raise SystemExit(f"the runs by hand failed in the sandbox: {done.output[-2000:]}")
+    return float(done.output.split()[-1])
 
 
 _PYPERF = """

@@ -67,7 +67,10 @@ class Harness:
         self.sandbox.put_files(placed, trusted=True)
         if self.uid is None:
             self.sandbox.put_files({"tmp/.perfbot": b""})
-        self.sandbox.execute(["chmod", "700", "judge"], timeout=60, trusted=True)
+        # Bytecode compiled once here: a worker (the candidate user, who cannot write the harness) would otherwise
+        # compile its modules from source at every start.
+        compiled = f"chmod 700 judge && exec {PYTHON} -I -m compileall -q harness"
+        self.sandbox.execute(["sh", "-c", compiled], timeout=60, trusted=True)
 
     def stage(self, repo: Path, name: str, changed: dict[str, str] | None = None) -> str:
         """Copy `repo` to v/<name> with the `changed` files; returns the directory as the judge sees it."""

@@ -93,16 +93,20 @@ def _calibration(box, spec, names):
 
 def _loops(worker, inputs, warmup, target_s):
     """How many calls make one timed value last `target_s`: after the warm-up calls, the fastest of three single
-    calls gives a first estimate; then values of 1, 2, 4... calls (the calibration inputs in turn) until one lasts
-    the target (as pyperf calibrates) or has 2 * CANDIDATE_LOOPS calls (the rest extrapolated), which also lets a
-    function whose first calls are slow (its heap still growing) show its steady speed. A version that is fast only
-    on inputs it has seen in this process gains at most 4 times the first estimate's calls, each then on a fresh
-    input."""
+    calls (of one, when it lasts four times the target) gives a first estimate; then values of 1, 2, 4... calls (the
+    calibration inputs in turn) until one lasts the target (as pyperf calibrates) or has 2 * CANDIDATE_LOOPS calls
+    (the rest extrapolated), which also lets a function whose first calls are slow (its heap still growing) show
+    its steady speed. A version that is fast only on inputs it has seen in this process gains at most 4 times the
+    first estimate's calls, each then on a fresh input."""
     target = int(target_s * 1e9)
     for payload in inputs[:warmup]:
         worker.call(payload, "a calibration call")
-    mine = inputs[warmup:]
-    single = max(min(worker.call(payload, "a calibration call")[0] for payload in mine[:3]), 1)
+    mine, singles = inputs[warmup:], []
+    for payload in mine[:3]:
+        singles.append(worker.call(payload, "a calibration call")[0])
+        if singles[-1] >= 4 * target:  # one call a value, unless the next were four times as fast: not worth a call
+            break
+    single = max(min(singles), 1)
     first = -(-target // single)
     count, elapsed = 1, single
     while elapsed < target and count < min(4 * first, 2 * CANDIDATE_LOOPS):  # beyond that, extrapolated

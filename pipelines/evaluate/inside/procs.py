@@ -37,6 +37,13 @@ done
 [ "$ipc" = ipc ] && ipcrm --all 2>/dev/null
 exit 0
 """
+_LAUNCH = (
+    f"import sys; sys.path.insert(0, {HARNESS!r}); import worker; sys.path.remove({HARNESS!r}); "
+    "del sys.modules['worker']; sys.exit(worker.main(sys.argv[1:]))"
+)
+"""How a worker starts: worker.py imported as a module, so the bytecode compiled when the harness was installed
+is used (a script is compiled anew at every start); then the harness is off sys.path and its modules out of
+sys.modules, so the code under measurement imports its own `worker`, `wire` or `guard`, if it has one."""
 _THREADS_ONE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
 
 
@@ -194,7 +201,7 @@ class Worker:
             _widen(fd)
         printed_r, printed_w = os.pipe()
         spec = {**spec, "fd_in": to_worker, "fd_out": from_worker, "guard": guard and box.uid is not None}
-        argv = [PYTHON, "-s", "-P", os.path.join(HARNESS, "worker.py"), mode, json.dumps(spec)]
+        argv = [PYTHON, "-s", "-P", "-c", _LAUNCH, mode, json.dumps(spec)]
         started = time.perf_counter_ns()
         self.proc = box.popen(argv, cwd, box.environment(), (to_worker, from_worker), printed_w)
         for fd in (to_worker, from_worker, printed_w):

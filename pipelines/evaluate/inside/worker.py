@@ -1,6 +1,7 @@
 """One process of code under measurement, started by the judge as the candidate user. Stdlib only.
 
-    python3 -s -P worker.py MODE SPEC_JSON        (cwd: the version's read-only copy; fds IN and OUT from the judge)
+    python3 -s -P -c "import worker; sys.exit(worker.main(sys.argv[1:]))" MODE SPEC_JSON
+                                (see procs._LAUNCH; cwd: the version's read-only copy; fds IN and OUT from the judge)
 
 Modes:
     serve     import the entry, say READY, then answer each CALL frame (a call number, then the pickle of (args,
@@ -20,7 +21,6 @@ This process is candidate territory: whatever it reports besides its outcomes is
 comparison and the memory reading are the judge's; the worker only has to get inputs and return outcomes.
 """
 
-import contextlib
 import gc
 import importlib
 import itertools
@@ -36,6 +36,7 @@ import guard  # noqa: E402
 import wire  # noqa: E402
 
 sys.path.remove(HERE)
+del sys.modules["guard"], sys.modules["wire"]  # the code under measurement may have modules of these names
 
 
 def main(argv):
@@ -310,8 +311,12 @@ def _variants_of(value):
     yield "equal items", "with every item equal to its first", _repeat(value, 0, n)
     half = max(1, n // 2)
     yield "duplicates", "with every item twice", _join(value[:half], value[: n - half])
-    with contextlib.suppress(TypeError):
-        yield "sorted", "sorted", _sorted(value)
+    try:
+        ordered = _sorted(value)
+    except TypeError:
+        pass
+    else:
+        yield "sorted", "sorted", ordered
     yield "reversed", "reversed", value[::-1]
     for size in (2, 3, 10):
         if size < n:

@@ -147,3 +147,22 @@ def test_the_argument_check_sees_every_change_and_no_object_can_claim_equality()
         "nothing": True,
         "replace_equal_float": False,  # another object: reported, then compared as data (it is equal there)
     }
+
+
+def test_the_harness_modules_never_stand_in_for_the_users_own(tmp_path: Path) -> None:
+    user_worker = "import guard\nimport wire\n\n\ndef entry(x):\n    return wire.TWICE * x + guard.ONE\n"
+    (tmp_path / "worker.py").write_text(user_worker)
+    (tmp_path / "wire.py").write_text("TWICE = 2\n")
+    (tmp_path / "guard.py").write_text("ONE = 1\n")
+    code = f"""
+import json, pickle, procs, wire
+box = procs.Sandboxed(None, {str(tmp_path)!r})
+worker = procs.Worker(box, "serve", {{"entry": "worker:entry", "pythonpath": [""]}}, {str(tmp_path)!r}, 30, 1 << 20)
+try:
+    worker.wait_ready("importing the entry")
+    _ns, [answer] = worker.calls([pickle.dumps(((20,), {{}}))])
+finally:
+    worker.close([])
+print(json.dumps(wire.loads_one(answer)[:2]))
+"""
+    assert inside(code) == ["r", 41]
