@@ -231,12 +231,11 @@ def by_hand_plan(repo: Path, report: dict[str, Any]) -> dict[str, Any]:
     return {"tests": config.tests.command, "timed": timed}
 
 
-def _by_hand_copies(repo: Path, work: Path, fast: str) -> Path:
+def _by_hand_copies(repo: Path, work: Path, fast: str) -> None:
     for name in ("repo", "cand"):
         shutil.copytree(repo, work / name, ignore=shutil.ignore_patterns(".git", ".perfbot"))
     (work / "cand" / "geometry.py").write_text(fast)
     (work / "by_hand.py").write_text(_BY_HAND)
-    return work
 
 
 def by_hand(repo: Path, work: Path, fast: str, plan: dict[str, Any]) -> float:

@@ -122,6 +122,7 @@ def _state(sandbox: Sandbox) -> str:
 def test_poisoners_leave_the_judge_its_baseline_and_the_machine_as_they_were(judged: Any, task: Path) -> None:
     evaluator, sandbox = judged
     before = _state(sandbox)
+    assert "harness/__pycache__/worker." in before and "harness/__pycache__/wire." in before  # what workers load
     poisoners = [
         Candidate(name, name, {"gaps.py": (ATTACKS / name).read_text()}) for name in ("c5_tamper.py", "c6_daemon.py")
     ]
