@@ -215,43 +215,71 @@ class Evaluator:
     def _measure(
         self, live: list[_Live], results: dict[str, CandidateResult], baseline: BaselineResult, started: float
     ) -> None:
+        """Paired rounds of the baseline, a copy of it and the candidates still open, until each is decided. The
+        copy is calibrated and timed as a candidate is: the A/A beside the candidates, in the same rounds, whose
+        noise floor the verdicts allow for when it is above the one measured before (the machine's noise comes
+        and goes)."""
         if not live:
             return
         rounds, batch, total = self._rounds(), self.repeat, 0
         cap = max(self.config.benchmark.max_repeat, self.repeat)
-        open_ = list(live)
+        open_, aa_loops = list(live), None
         while open_:
             names = ", ".join(e.candidate.id for e in open_)
-            self._say(f"{names}: {batch} paired round(s) against the baseline ({total} so far)")
+            self._say(f"{names}: {batch} paired round(s) against the baseline and its copy ({total} so far)")
             known = {e.name: e.loops for e in open_ if e.loops}
-            raw = self._judge("measure", [BASE, *(e.name for e in open_)], self._measure_spec(batch), known)
+            if aa_loops:
+                known[BASE_COPY] = aa_loops
+            versions = [BASE, BASE_COPY, *(e.name for e in open_)]
+            raw = self._judge("measure", versions, self._measure_spec(batch), known)
             rounds.add(raw)
             self._transport = rounds.transports()
             for entry in open_:
                 entry.loops = entry.loops or raw.get("loops", {}).get(entry.name)
+            aa_loops = aa_loops or raw.get("loops", {}).get(BASE_COPY)
             total += batch
+            copy_failed = raw["failures"].get(BASE_COPY)
+            noise = baseline.noise if copy_failed else self._noise_beside(rounds, baseline)
             still = []
             for entry in open_:
                 failed = raw["failures"].get(entry.name)
-                if failed:
-                    reason = measure_reason(failed, self._points)
-                    outputs = False if "mismatch" in failed else None
+                if failed or copy_failed:
+                    reason = measure_reason(failed, self._points) if failed else self._copy_failed(copy_failed)
+                    outputs = False if failed and "mismatch" in failed else None
                     results[entry.candidate.id] = self._rejected(
                         entry.candidate, reason, entry.tests, entry.diff, outputs, entry.warnings, entry.checked
                     )
                     continue
-                judged = self._judge_entry(entry, rounds, baseline, total >= cap, time.monotonic() - started)
+                judged = self._judge_entry(entry, rounds, noise, total >= cap, time.monotonic() - started)
                 if judged is None:
                     still.append(entry)
                 else:
                     results[entry.candidate.id] = judged
             open_, batch = still, min(ROUND_STEP, cap - total)
 
+    def _noise_beside(self, rounds: Rounds, baseline: BaselineResult) -> float:
+        """The larger of the noise floor measured before the candidates and the one of the A/A beside them."""
+        aa = score_estimate([rounds.point(BASE_COPY, i, BASE) for i in range(len(self._points))], self.config.benchmark)
+        beside = noise_floor(aa)
+        if beside > baseline.noise:
+            self._say(
+                f"A/A beside the candidates: score {aa.value:.3f}, noise floor {beside:.1%} "
+                f"(before them: {baseline.noise:.1%})"
+            )
+        return max(baseline.noise, beside)
+
+    def _copy_failed(self, failed: dict[str, Any]) -> str:
+        where = measure_reason(failed, self._points)
+        return (
+            f"the baseline's own copy, measured beside it for the noise floor, failed ({where}): nothing measured in "
+            "these rounds can be told apart from noise"
+        )
+
     def _judge_entry(
-        self, entry: _Live, rounds: Rounds, baseline: BaselineResult, final: bool, elapsed: float
+        self, entry: _Live, rounds: Rounds, noise: float, final: bool, elapsed: float
     ) -> CandidateResult | None:
         points = [rounds.point(entry.name, i, BASE) for i in range(len(self._points))]
-        decided = verdict(points, self.config, baseline.noise, final=final)
+        decided = verdict(points, self.config, noise, final=final)
         if decided.accepted is None:
             return None
         slow_import = import_warning(points)
@@ -278,6 +306,7 @@ class Evaluator:
             rounds=estimate.rounds,
             warnings=entry.warnings,
             checked=entry.checked,
+            noise=noise,
         )
 
     def _rejected(

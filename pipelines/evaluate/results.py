@@ -230,10 +230,17 @@ class CandidateResult:
     """What it newly uses from the measurement environment that the baseline did not (for the reviewer)."""
     checked: dict[str, Any] | None = None
     """The output checks beyond the grid: {"inputs": N, "skipped": [why...]}."""
+    noise: float | None = None
+    """The noise floor its verdict allowed for: the larger of the baseline's A/A before the candidates and the A/A
+    measured beside it, in the same rounds (None when it was not measured)."""
 
     @property
     def accepted(self) -> bool:
         return self.status == "accepted"
+
+    def floor(self, baseline: BaselineResult) -> float:
+        """The noise its verdict allowed for (the baseline's A/A floor when it was not measured beside it)."""
+        return baseline.noise if self.noise is None else max(self.noise, baseline.noise)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -253,6 +260,7 @@ class CandidateResult:
             "rounds": self.rounds,
             "warnings": list(self.warnings),
             "checked": self.checked,
+            "noise": None if self.noise is None else round(self.noise, 4),
         }
 
 
@@ -282,7 +290,7 @@ def format_table(result: CandidateResult, baseline: BaselineResult) -> str:
         lines.extend(_points_table(result))
         lines.append("")
         lines.append(
-            f"score {result.score:.3f} (noise floor {baseline.noise:.1%}, baseline A/A {baseline.aa_score:.3f})"
+            f"score {result.score:.3f} (noise floor {result.floor(baseline):.1%}, baseline A/A {baseline.aa_score:.3f})"
         )
         lines.append(_complexity_line(result, baseline))
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from pipelines.evaluate.results import format_bytes, format_seconds
+from pipelines.evaluate.results import NOISY, format_bytes, format_seconds
 from pipelines.runfiles import Request
 
 MAX_CHARS = 60_000
@@ -52,6 +52,7 @@ def context(report: Data, request: Request | None = None, marker: str = "") -> d
     selected = selected_candidate(report)
     shown = selected or best_measured(report)
     memory = shows_memory(report)
+    noise = max(report["baseline"].get("noise", 0.0), (shown or {}).get("noise") or 0.0)
     cold = cold_differs(report, shown) if shown else False
     point_columns = [c for c in POINT_COLUMNS if memory or not c.startswith("memory")]
     columns = [*axes, *point_columns, *(["first call"] if cold else [])]
@@ -68,8 +69,8 @@ def context(report: Data, request: Request | None = None, marker: str = "") -> d
         "checks_ran": checks_ran(report),
         "model": model_line(report),
         "cold": cold,
-        "noisy": bool(report["baseline"].get("noisy")),
-        "noise": report["baseline"].get("noise", 0.0),
+        "noisy": bool(report["baseline"].get("noisy")) or noise > NOISY,
+        "noise": noise,
         "measure": report["baseline"].get("method", {}).get("measure", "warm"),
         "baseline_table": filled_columns(
             [*axes, "time", "spread of rounds", *(["memory"] if memory else [])],

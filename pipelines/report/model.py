@@ -123,7 +123,9 @@ def noise_definition(noise: float, aa_score: float) -> str:
     """The one definition of "noise" a report uses, with this run's value."""
     return (
         f"Noise = how far the baseline measured against itself strays from 1: the larger of |A/A score − 1| and half "
-        f"its 95% interval; here {noise:.1%} (A/A score {aa_score:.3f}). Every rule below allows for it."
+        f"its 95% interval; here {noise:.1%} (A/A score {aa_score:.3f}) before the candidates. A copy of the baseline "
+        "is measured again beside the candidates, in the same rounds, and each verdict allows for the larger of the "
+        "two floors (report.json, each candidate's `noise`). Every rule below allows for it."
     )
 
 

@@ -18,12 +18,19 @@ from sandbox.factory import SandboxKind, open_sandbox
 def select(results: Sequence[CandidateResult], noise: float = 0.0) -> CandidateResult | None:
     """The accepted candidate to propose: among those whose score is within the noise of the best one, the
     smallest change (fewest changed lines), so that a combination or a larger rewrite must win by more than
-    the noise to be chosen over a simpler version. None when nothing was accepted."""
+    the noise to be chosen over a simpler version. The noise between two candidates is the larger of `noise` (the
+    baseline's floor) and the floors their own verdicts allowed for. None when nothing was accepted."""
     accepted = [r for r in results if r.accepted and r.score is not None]
     if not accepted:
         return None
-    best = max(r.score or 0.0 for r in accepted)
-    contenders = [r for r in accepted if (r.score or 0.0) * (1.0 + noise) >= best]
+    top = max(accepted, key=lambda r: r.score or 0.0)
+    best = top.score or 0.0
+
+    def within(r: CandidateResult) -> bool:
+        between = max(noise, r.noise or 0.0, top.noise or 0.0)
+        return (r.score or 0.0) * (1.0 + between) >= best
+
+    contenders = [r for r in accepted if within(r)]
     return min(contenders, key=lambda r: (changed_lines(r.diff), -(r.score or 0.0)))
 
 
