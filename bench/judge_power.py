@@ -10,7 +10,8 @@ power     On the bundled closest-pair example (two sizes), a baseline that does 
 hog       The same with a process hogging the CPU the benchmark is pinned to (goal: no false acceptance; refusing to
           decide, and saying why, is fine).
 overhead  Wall time of `perfbot evaluate` with one candidate against the same work by hand: both test runs, then per
-          grid point and round a fresh process per version that builds its input, warms up and times the call;
+          grid point and round a fresh process per version (the baseline's copies of its A/A before and beside
+          the candidate included) that builds its input, warms up and times the call;
           three of each, in turn, and the medians (goal: at most 1.3x). By hand twice: on this machine, and in a
           Docker sandbox as the candidate user, which separates what the sandbox costs any process (on this machine
           a process of an unprivileged user starts about twice as slowly as root's) from the evaluator's own cost.
@@ -220,8 +221,8 @@ print(time.monotonic() - started)
 
 
 def by_hand_plan(repo: Path, report: dict[str, Any]) -> dict[str, Any]:
-    """The tests command and the timing processes the evaluation ran (A/A rounds, then A/B rounds), as
-    (directory, code): the directory "repo" (the baseline) or "cand"."""
+    """The tests command and the timing processes the evaluation ran (A/A rounds, then rounds of the baseline, its
+    copy and the candidate), as (directory, code): the directory "repo" (the baseline) or "cand"."""
     config = load_config(repo)
     method = report["baseline"]["method"]
     [candidate] = report["candidates"]
@@ -229,9 +230,8 @@ def by_hand_plan(repo: Path, report: dict[str, Any]) -> dict[str, Any]:
     for index, params in enumerate(config.benchmark.grid()):
         base = _TIMED.format(warmup=method["warmup"], params=params, loops=method["loops"][index])
         mine = _TIMED.format(warmup=method["warmup"], params=params, loops=candidate["points"][index]["loops"])
-        for rounds, other, code in ((method["rounds"], "repo", base), (candidate["rounds"], "cand", mine)):
-            for _ in range(rounds):
-                timed += [("repo", base), (other, code)]
+        timed += [("repo", base), ("repo", base)] * method["rounds"]
+        timed += [("repo", base), ("repo", base), ("cand", mine)] * candidate["rounds"]
     return {"tests": config.tests.command, "timed": timed}
 
 

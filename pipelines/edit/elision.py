@@ -236,7 +236,7 @@ def _truncation(loss: Loss) -> list[Elision]:
         low = aligned.anchor_before(last)
         cut = next((i for i in range(low + 1, len(a)) if a[i].strip() and i in aligned.deleted), len(a))
         mine, theirs = b[last].strip(), a[cut].strip() if cut < len(a) else ""
-        if not (theirs.startswith(mine) and theirs != mine and loss.lost_code(cut + 1, len(a))):
+        if not (theirs.startswith(mine) and theirs != mine and loss.lost_code(cut + 2, len(a))):
             return []
     end = max(i for i, shape in enumerate(aligned.sa) if shape != BLANK)
     first = next(i for i in range(cut, end + 1) if a[i].strip())

@@ -53,7 +53,16 @@ class Loss:
     claimed_b: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.dangling = self.new.dangling() & self.old.bound.keys() if self.old and self.new else set()
+        self.dangling: set[str] = set()
+        if self.old and self.new:
+            # A name the new text loads only as it runs, and that the original bound only after loading it there,
+            # never relied on that binding: losing it is no sign of lost code.
+            old, new = self.old, self.new
+            self.dangling = {
+                name
+                for name in new.dangling() & old.bound.keys()
+                if name in new.deferred or min(old.bound[name]) < old.first_load.get(name, min(old.bound[name]) + 1)
+            }
 
     def left_dangling(self, lines: Iterable[int]) -> set[str]:
         """Names bound on these original lines (0-based) that the new text still uses but no longer binds."""

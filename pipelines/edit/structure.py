@@ -67,6 +67,10 @@ class Outline:
     bound: dict[str, set[int]] = field(default_factory=dict)
     """Name → lines that bind it (assignments, parameters, imports, def/class names, …)."""
     loaded: set[str] = field(default_factory=set)
+    deferred: set[str] = field(default_factory=set)
+    """Names loaded inside a function or lambda body: used when it is called, which may be after any binding."""
+    first_load: dict[str, int] = field(default_factory=dict)
+    """Name → the first line that loads it as the module or class body runs (not inside a function)."""
 
     def dangling(self) -> set[str]:
         """Names this text uses but binds nowhere (and that are not builtins)."""
@@ -86,6 +90,15 @@ def outline(text: str, stub_file: bool = False) -> Outline | None:
             result.bound.setdefault(name, set()).add(line)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             result.loaded.add(node.id)
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for part in function.body if isinstance(function.body, list) else [function.body]:
+                result.deferred.update(
+                    n.id for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                )
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in result.deferred:
+            result.first_load[node.id] = min(node.lineno, result.first_load.get(node.id, node.lineno))
     return result
 
 

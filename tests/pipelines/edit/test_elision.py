@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.edit.elision import Elision, find_elisions, splice
@@ -220,6 +220,7 @@ CODE_LINE = st.from_regex(r"[a-z]{1,6} = [a-z0-9]{1,6}( \+ [a-z0-9]{1,4})?", ful
 
 @settings(max_examples=60, deadline=None)
 @given(lines=st.lists(CODE_LINE, min_size=1, max_size=30), index=st.integers(min_value=0), replacement=CODE_LINE)
+@example(lines=["a = 00"], index=0, replacement="a = 0")  # the last line cut short, with nothing lost after it
 def test_changing_one_line_to_real_code_is_never_an_elision(lines: list[str], index: int, replacement: str) -> None:
     original = "\n".join(lines) + "\n"
     changed = list(lines)
@@ -229,6 +230,7 @@ def test_changing_one_line_to_real_code_is_never_an_elision(lines: list[str], in
 
 @settings(max_examples=60, deadline=None)
 @given(lines=st.lists(CODE_LINE, min_size=2, max_size=30, unique=True), cut=st.integers(min_value=1))
+@example(lines=["a = aa", "aa = 0"], cut=1)  # a name used before the lost tail binds it never relied on it
 def test_deleting_a_tail_with_nothing_in_its_place_is_never_an_elision(lines: list[str], cut: int) -> None:
     original = "\n".join(lines) + "\n"
     kept = lines[: 1 + cut % (len(lines) - 1)]
