@@ -143,6 +143,15 @@ def test_a_noisy_machine_is_said_at_the_top() -> None:
     assert "This machine was noisy" in first_lines and "23.0%" in first_lines
 
 
+def test_noise_that_rose_beside_the_candidate_is_said_at_the_top_too() -> None:
+    data = report([point(1000, 2, 1e-3, 1e-4)])
+    data["baseline"].update(noisy=False, noise=0.02)
+    assert "This machine was noisy" not in render_markdown(data)
+    data["candidates"][0]["noise"] = 0.17
+    first_lines = "\n".join(render_markdown(data).splitlines()[:8])
+    assert "This machine was noisy" in first_lines and "17.0%" in first_lines
+
+
 def test_first_calls_are_shown_beside_the_steady_state_where_they_differ() -> None:
     steady = dict(point(1000, 2, 1e-3, 1e-4), cold_ratio=10.5, ratio_interval=[8.0, 12.0])
     differing = dict(point(100000, 2, 3.8, 0.1), cold_ratio=300.0, ratio_interval=[30.0, 45.0])
