@@ -42,6 +42,7 @@ NAMED = {
     "x_rewrite_tests.py": ["tests fail: FAILED tests/test_gaps.py::"],
     "x_wrong_late.py": ["outputs differ at n=", "the return value"],
     "x_secrets.py": [],
+    "x_spoil_copy.py": ["paired rounds", "signals", "file writes"],
 }
 """Each attack, and what its rejection must name (besides being a rejection)."""
 LAST = ["noop_rename.py", "honest_fast.py"]
@@ -80,6 +81,15 @@ def test_the_honest_fast_version_is_still_accepted_and_selected(report: dict[str
     assert honest["status"] == "accepted", honest["reason"]
     assert report["selected"] == honest["id"]
     assert honest["score"] > 3
+
+
+def test_every_measured_candidate_was_judged_with_the_baselines_copy_timed_beside_it(report: dict[str, Any]) -> None:
+    """The A/A beside the candidates ran through the real judge, whatever x_spoil_copy did in the same rounds."""
+    measured = [c for c in report["candidates"] if c["rounds"]]
+    assert len(measured) >= 3, [c["reason"] for c in report["candidates"]]
+    for candidate in measured:
+        assert candidate["noise"] is not None and candidate["noise"] >= report["baseline"]["noise"], candidate
+        assert "own copy" not in candidate["reason"], candidate["reason"]
 
 
 def test_the_same_work_after_the_poisoners_is_not_faster(report: dict[str, Any]) -> None:
