@@ -85,20 +85,22 @@ def outline(text: str, stub_file: bool = False) -> Outline | None:
         return None
     result = Outline()
     _walk(tree.body, "", False, stub_file, result)
+    in_bodies = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        for part in (node.body if isinstance(node.body, list) else [node.body])
+        for inner in ast.walk(part)
+    }
     for node in ast.walk(tree):
         for name, line in _bindings(node):
             result.bound.setdefault(name, set()).add(line)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             result.loaded.add(node.id)
-    for function in ast.walk(tree):
-        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            for part in function.body if isinstance(function.body, list) else [function.body]:
-                result.deferred.update(
-                    n.id for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                )
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in result.deferred:
-            result.first_load[node.id] = min(node.lineno, result.first_load.get(node.id, node.lineno))
+            if id(node) in in_bodies:
+                result.deferred.add(node.id)
+            else:
+                result.first_load[node.id] = min(node.lineno, result.first_load.get(node.id, node.lineno))
     return result
 
 

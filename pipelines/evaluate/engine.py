@@ -239,11 +239,11 @@ class Evaluator:
             aa_loops = aa_loops or raw.get("loops", {}).get(BASE_COPY)
             total += batch
             copy_failed = raw["failures"].get(BASE_COPY)
-            noise = baseline.noise if copy_failed else self._noise_beside(rounds, baseline)
+            noise = None if copy_failed else self._noise_beside(rounds, baseline)
             still = []
             for entry in open_:
                 failed = raw["failures"].get(entry.name)
-                if failed or copy_failed:
+                if failed or noise is None:
                     reason = measure_reason(failed, self._points) if failed else self._copy_failed(copy_failed)
                     outputs = False if failed and "mismatch" in failed else None
                     results[entry.candidate.id] = self._rejected(

@@ -239,8 +239,8 @@ class CandidateResult:
         return self.status == "accepted"
 
     def floor(self, baseline: BaselineResult) -> float:
-        """The noise its verdict allowed for (the baseline's A/A floor when it was not measured beside it)."""
-        return baseline.noise if self.noise is None else max(self.noise, baseline.noise)
+        """The noise its verdict allowed for (the baseline's A/A floor when none was measured beside it)."""
+        return baseline.noise if self.noise is None else self.noise
 
     def to_json(self) -> dict[str, Any]:
         return {
