@@ -48,7 +48,10 @@ def main(argv):
     with open(path, encoding="utf-8") as f:
         spec = json.load(f)
     box = procs.Sandboxed(spec.get("uid"), spec["tmp"])
-    result = COMMANDS[command](box, spec)
+    try:
+        result = COMMANDS[command](box, spec)
+    finally:
+        box.close()
     sys.stdout.write(MARKER + json.dumps(result) + "\n")
     return 0
 

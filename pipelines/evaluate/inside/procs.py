@@ -3,8 +3,10 @@ nothing of it behind. Stdlib only; run by judge.py.
 
 Every process of candidate code starts fresh (`Worker`, or `run_command` for the tests), as the candidate user when
 the judge runs as root (a Docker sandbox), with an environment built from nothing and descriptors it was handed on
-purpose. After each one `clean()` kills every process of the candidate user (not only the process group: a daemon
-that double-forked and called setsid is gone too) and empties every place that user could write.
+purpose. A worker is forked by the judge's zygote (`Zygote`: a new interpreter that has done a worker's imports, see
+worker.zygote) where the platform allows it, instead of starting an interpreter of its own. After each one `clean()`
+kills every process of the candidate user (not only the process group: a daemon that double-forked and called
+setsid is gone too) and empties every place that user could write.
 """
 
 import contextlib
@@ -13,6 +15,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -44,6 +47,11 @@ _LAUNCH = (
 """How a worker starts: worker.py imported as a module, so the bytecode compiled when the harness was installed
 is used (a script is compiled anew at every start); then the harness is off sys.path and its modules out of
 sys.modules, so the code under measurement imports its own `worker`, `wire` or `guard`, if it has one."""
+_ZYGOTE = (
+    f"import sys; sys.path.insert(0, {HARNESS!r}); import worker; sys.path.remove({HARNESS!r}); "
+    "del sys.modules['worker']; sys.exit(worker.zygote(int(sys.argv[1])))"
+)
+"""How the zygote starts: as a worker does, up to the code under measurement, which only its forks import."""
 _THREADS_ONE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
 
 
@@ -57,6 +65,24 @@ class Sandboxed:
     def __init__(self, uid, tmp):
         self.uid = uid
         self.tmp = tmp
+        self._zygote = None
+
+    def start_worker(self, mode, spec, cwd, pass_fds, output_fd):
+        """A worker process (`Forked` from the zygote, else a `subprocess.Popen`) in `mode`, given the descriptors
+        `pass_fds` (IN, OUT) and printing to `output_fd`."""
+        if not Zygote.possible():
+            spec = {**spec, "fd_in": pass_fds[0], "fd_out": pass_fds[1]}
+            argv = [PYTHON, "-s", "-P", "-c", _LAUNCH, mode, json.dumps(spec)]
+            return self.popen(argv, cwd, self.environment(), pass_fds, output_fd)
+        if self._zygote is None:
+            self._zygote = Zygote(self)
+        return self._zygote.spawn(mode, spec, cwd, self.uid, [*pass_fds, output_fd])
+
+    def close(self):
+        """End the zygote, if one was started (its workers are gone by then)."""
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
 
     def environment(self, extra=None):
         env = {
@@ -165,6 +191,95 @@ def _user_pids(uid):
     return pids
 
 
+class Zygote:
+    """The judge's side of worker.zygote: a socket to it, the workers it forked, and how each ended."""
+
+    def __init__(self, box):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            argv = [PYTHON, "-s", "-P", "-c", _ZYGOTE, str(theirs.fileno())]
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=HARNESS,
+                env=box.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,  # the judge's stdout is its result: nothing else writes there
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        self.sock = ours
+        self.ended: dict[int, int] = {}
+        """pid -> exit code (as Popen's returncode) of each worker that has ended."""
+        self._expect("ready", 60)
+
+    @staticmethod
+    def possible():
+        return hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+
+    def spawn(self, mode, spec, cwd, uid, fds):
+        request = {"mode": mode, "spec": spec, "cwd": cwd, "uid": uid}
+        socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+        return Forked(self, self._expect("spawned", 60))
+
+    def _expect(self, key, timeout):
+        """The value of `key` in the next message that has it (exits that come first are recorded)."""
+        while True:
+            message = self._message(timeout)
+            if message is None:
+                raise RuntimeError(f"the zygote did not answer within {timeout} s (expected {key!r})")
+            if key in message:
+                return message[key]
+            if "failed" in message:
+                raise RuntimeError(f"the zygote could not start a worker: {message['failed']}")
+
+    def _message(self, timeout):
+        """The next message, None after `timeout` seconds without one. RuntimeError when the zygote is gone."""
+        ready = select.select([self.sock], [], [], max(timeout, 0))[0]
+        if not ready:
+            return None
+        data = self.sock.recv(1 << 16)
+        if not data:
+            raise RuntimeError(f"the zygote ended (status {self.proc.poll()})")
+        message = json.loads(data)
+        if "exit" in message:
+            self.ended[message["exit"]] = message["code"]
+        return message
+
+    def wait_for(self, pid, timeout):
+        """The exit code of worker `pid`; subprocess.TimeoutExpired if it has not ended within `timeout` seconds."""
+        deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
+        while pid not in self.ended:
+            if self._message(deadline - time.monotonic()) is None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"worker {pid}", timeout)
+        return self.ended[pid]
+
+    def close(self):
+        self.sock.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Forked:
+    """A worker forked by the zygote, as much of a `subprocess.Popen` as the judge uses."""
+
+    def __init__(self, zygote, pid):
+        self.zygote, self.pid = zygote, pid
+        self.returncode = None
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            self.returncode = self.zygote.wait_for(self.pid, timeout)
+        return self.returncode
+
+    def poll(self):
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self.wait(0)
+        return None
+
+
 class Drain(threading.Thread):
     """Reads a pipe to its end, keeping the last `keep` bytes; past `cap` bytes in all it calls `on_flood`."""
 
@@ -200,10 +315,9 @@ class Worker:
         for fd in (self._in, self._out):
             _widen(fd)
         printed_r, printed_w = os.pipe()
-        spec = {**spec, "fd_in": to_worker, "fd_out": from_worker, "guard": guard and box.uid is not None}
-        argv = [PYTHON, "-s", "-P", "-c", _LAUNCH, mode, json.dumps(spec)]
+        spec = {**spec, "guard": guard and box.uid is not None}
         started = time.perf_counter_ns()
-        self.proc = box.popen(argv, cwd, box.environment(), (to_worker, from_worker), printed_w)
+        self.proc = box.start_worker(mode, spec, cwd, (to_worker, from_worker), printed_w)
         for fd in (to_worker, from_worker, printed_w):
             os.close(fd)
         self.printed = Drain(printed_r, max_print, 2000, self._kill)
@@ -349,14 +463,23 @@ class Worker:
         return payload
 
     def _frame(self, what):
-        timer = threading.Timer(self.timeout, self._expire)
-        timer.start()
-        try:
-            return wire.receive(self._out)
-        except wire.FrameError as e:
-            raise Failure(self._why_ended(what, e)) from None
-        finally:
-            timer.cancel()
+        """The next frame, within the timeout (a poll, not a timer thread per frame: a worker's start and the
+        inputs it builds come in hundreds of frames)."""
+        reader, poller = wire.Reader(self._out), select.poll()
+        poller.register(self._out, select.POLLIN)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not poller.poll(left * 1000):
+                self._expire()
+                raise Failure(self._why_ended(what, "timeout"))
+            try:
+                frame = reader.step()
+            except wire.FrameError as e:
+                raise Failure(self._why_ended(what, e)) from None
+            if frame is not None:
+                kind, body = frame
+                return kind, bytes(body)
 
     def _unexpected(self, kind, payload, what):
         if kind == wire.ERROR:

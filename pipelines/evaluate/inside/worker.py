@@ -1,7 +1,10 @@
 """One process of code under measurement, started by the judge as the candidate user. Stdlib only.
 
+    python3 -s -P -c "import worker; sys.exit(worker.zygote(FD))"
+                                (see procs._ZYGOTE: the judge's zygote, which forks each worker; FD its socket)
     python3 -s -P -c "import worker; sys.exit(worker.main(sys.argv[1:]))" MODE SPEC_JSON
-                                (see procs._LAUNCH; cwd: the version's read-only copy; fds IN and OUT from the judge)
+                                (see procs._LAUNCH: one worker started afresh, where the zygote cannot run; cwd: the
+                                version's read-only copy; fds IN and OUT from the judge)
 
 Modes:
     serve     import the entry, say READY, then answer each CALL frame (a call number, then the pickle of (args,
@@ -40,7 +43,11 @@ del sys.modules["guard"], sys.modules["wire"]  # the code under measurement may 
 
 
 def main(argv):
-    mode, spec = argv[0], json.loads(argv[1])
+    return run(argv[0], json.loads(argv[1]))
+
+
+def run(mode, spec):
+    """Be a worker in `mode` (see the modules's docstring) on the descriptors spec["fd_in"] and spec["fd_out"]."""
     fd_in, fd_out = spec["fd_in"], spec["fd_out"]
     os.dup2(2, 1)  # whatever the code prints goes to stderr, which the judge counts and caps
     if spec.get("guard"):
@@ -55,6 +62,93 @@ def main(argv):
     except wire.FrameError:
         return 0  # the judge closed the pipe: nothing more to do
     return 0
+
+
+def zygote(control_fd):
+    """The judge's zygote: a process that has done a worker's imports once, as the judge's user, and forks each
+    worker from there on request (a SPAWN message on `control_fd`, a Unix socket, with the worker's three
+    descriptors), answering with its pid ({"spawned": pid}) and, when it ends, its exit status ({"exit": pid,
+    "code": code}). A fresh interpreter per worker cost most of what starting one takes (the interpreter's start
+    and these imports, ~80 ms in a sandbox where every file read crosses a FUSE mount), against a few milliseconds
+    for a fork; the worker is as fresh for the code under measurement, which it imports after the fork.
+
+    Nothing of the judge's is here to be read by a worker: the zygote is a new interpreter, not a fork of the judge,
+    and it never sees an input, a seed or a result. It ends when the judge closes the socket."""
+    import select
+    import socket
+
+    control = socket.socket(fileno=control_fd)
+    live: dict = {}
+    """pidfd -> pid of each worker not yet reaped."""
+    control.send(b'{"ready": true}')
+    while True:
+        readable, _, _ = select.select([control, *live], [], [])
+        for fd in readable:
+            if fd in live:
+                pid = live.pop(fd)
+                os.close(fd)
+                _, status = os.waitpid(pid, 0)
+                control.send(json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
+        if control not in readable:
+            continue
+        message, fds, _flags, _address = socket.recv_fds(control, 1 << 16, 3)
+        if not message:
+            return 0
+        if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"failed": f"a spawn request came with {len(fds)} descriptors, not 3"}).encode())
+            continue
+        pid = os.fork()
+        if pid == 0:
+            _forked(json.loads(message), fds)
+        for fd in fds:
+            os.close(fd)
+        live[os.pidfd_open(pid)] = pid
+        control.send(json.dumps({"spawned": pid}).encode())
+
+
+def _forked(request, fds):
+    """In a fork of the zygote: become the worker `request` asks for (its own session, descriptors, directory and
+    user) and run it. Never returns."""
+    code = 1
+    try:
+        fd_in, fd_out, printed = fds
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(printed, 1)
+        os.dup2(printed, 2)
+        lowest = 3
+        for fd in sorted({fd_in, fd_out}):  # every other descriptor closed (close_range where the kernel has it)
+            os.closerange(lowest, fd)
+            lowest = fd + 1
+        os.closerange(lowest, os.sysconf("SC_OPEN_MAX"))
+        os.chdir(request["cwd"])
+        uid = request.get("uid")
+        if uid is not None:
+            if request["spec"].get("guard"):
+                guard.first_to_go()  # as root: once the user is dropped, its /proc files are no longer its own
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        sys.argv = ["-c"]
+        code = run(request["mode"], {**request["spec"], "fd_in": fd_in, "fd_out": fd_out})
+    except SystemExit as e:  # as the interpreter would end on it
+        code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+        if e.code is not None and not isinstance(e.code, int):
+            print(e.code, file=sys.stderr)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:  # noqa: SIM105 (no contextlib for a worker: it starts by importing as little as it can)
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(code)
 
 
 def serve(spec, fd_in, fd_out):

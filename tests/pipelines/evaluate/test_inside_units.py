@@ -149,13 +149,17 @@ def test_the_argument_check_sees_every_change_and_no_object_can_claim_equality()
     }
 
 
-def test_the_harness_modules_never_stand_in_for_the_users_own(tmp_path: Path) -> None:
+@pytest.mark.parametrize("forked", [True, False], ids=["forked by the zygote", "started afresh"])
+def test_the_harness_modules_never_stand_in_for_the_users_own(tmp_path: Path, forked: bool) -> None:
+    """Whether the worker is forked by the zygote or, where the platform has no pidfd, started afresh."""
     user_worker = "import guard\nimport wire\n\n\ndef entry(x):\n    return wire.TWICE * x + guard.ONE\n"
     (tmp_path / "worker.py").write_text(user_worker)
     (tmp_path / "wire.py").write_text("TWICE = 2\n")
     (tmp_path / "guard.py").write_text("ONE = 1\n")
     code = f"""
 import json, pickle, procs, wire
+if not {forked}:
+    procs.Zygote.possible = staticmethod(lambda: False)
 box = procs.Sandboxed(None, {str(tmp_path)!r})
 worker = procs.Worker(box, "serve", {{"entry": "worker:entry", "pythonpath": [""]}}, {str(tmp_path)!r}, 30, 1 << 20)
 try:
@@ -163,6 +167,7 @@ try:
     _ns, [answer] = worker.calls([pickle.dumps(((20,), {{}}))])
 finally:
     worker.close([])
-print(json.dumps(wire.loads_one(answer)[:2]))
+    box.close()
+print(json.dumps([wire.loads_one(answer)[:2], type(worker.proc).__name__, worker.proc.returncode]))
 """
-    assert inside(code) == ["r", 41]
+    assert inside(code) == [["r", 41], "Forked" if forked else "Popen", -9]  # killed once its calls were done

@@ -43,6 +43,7 @@ NAMED = {
     "x_wrong_late.py": ["outputs differ at n=", "the return value"],
     "x_secrets.py": [],
     "x_spoil_copy.py": ["paired rounds", "signals", "file writes"],
+    "x_zygote.py": ["paired rounds", "signals", "/proc"],
 }
 """Each attack, and what its rejection must name (besides being a rejection)."""
 LAST = ["noop_rename.py", "honest_fast.py"]
@@ -74,6 +75,12 @@ def test_each_attack_is_rejected_with_a_reason_naming_what_it_did(report: dict[s
     assert result["status"] == "rejected", result["reason"]
     for fragment in NAMED[attack]:
         assert fragment in result["reason"], (fragment, result["reason"])
+
+
+def test_a_worker_cannot_reach_the_zygote_it_was_forked_from(report: dict[str, Any]) -> None:
+    """x_zygote says "ESCAPED" (and exits) if any way to its root parent worked: none did, so it was measured."""
+    result = by_file(report)["x_zygote.py"]
+    assert "ESCAPED" not in result["reason"] and result["rounds"] >= 5, result["reason"]
 
 
 def test_the_honest_fast_version_is_still_accepted_and_selected(report: dict[str, Any]) -> None:

@@ -1,9 +1,8 @@
 """ATTACK on the result channel: answer every call ahead of doing it, with a forged output carrying the call's own
 number, so the judge's clock stops before the work; the real answer follows. This module is imported into the worker
-process; it reads the channel's descriptor from the worker's arguments and wraps the worker's frame reader so that
+process; it reads the channel's descriptor from the worker's frames and wraps the worker's frame reader so that
 every CALL frame is first answered with a forged OUTCOMES frame."""
 
-import json
 import sys
 
 
@@ -17,12 +16,12 @@ def encode(records):
 
 
 _frame = sys._getframe()  # up the call stack to the judge's worker (it is not in sys.modules)
-while _frame is not None and "_argument_check" not in _frame.f_globals:
+while _frame is not None and "fd_out" not in _frame.f_locals:
     _frame = _frame.f_back
 _worker = _frame.f_globals if _frame is not None else {}
 _wire = _worker.get("wire")
 if _wire is not None and hasattr(_wire, "SEQUENCE"):
-    _fd_out = json.loads(sys.argv[2])["fd_out"]
+    _fd_out = _frame.f_locals["fd_out"]
     _receive = _wire.receive_numbered
 
     def _forging(fd, *args, **kwargs):
