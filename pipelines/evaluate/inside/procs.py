@@ -274,11 +274,6 @@ class Forked:
             self.returncode = self.zygote.wait_for(self.pid, timeout)
         return self.returncode
 
-    def poll(self):
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            return self.wait(0)
-        return None
-
 
 class Drain(threading.Thread):
     """Reads a pipe to its end, keeping the last `keep` bytes; past `cap` bytes in all it calls `on_flood`."""
