@@ -20,6 +20,9 @@ pyperf    For the bundled example and the bytes-buffer task (tests/pipelines/eva
           evaluation and 2 pyperf runs a version of one process each (1 warm-up, 3 values), alternating between
           the versions; perfbot's median over the blocks against the median of pyperf's values (goal: perfbot's warm
           speedup within 10% of pyperf's), and how far each one's blocks spread.
+
+After each part, the share of each CPU's time the hypervisor gave other guests (steal, from /proc/stat): on a
+virtual machine, noise no process inside it can see or remove.
 """
 
 from __future__ import annotations
@@ -368,6 +371,35 @@ def fast_text(path: Path) -> str:
     return path.read_text()
 
 
+def _cpu_times() -> dict[str, list[int]]:
+    """Per CPU, its /proc/stat counters (user nice system idle iowait irq softirq steal ...); empty elsewhere."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return {}
+    return {
+        ln.split()[0]: [int(x) for x in ln.split()[1:]] for ln in lines if ln.startswith("cpu") and ln[3:4].isdigit()
+    }
+
+
+@contextmanager
+def steal_said(part: str) -> Iterator[None]:
+    """After the part: the share of each CPU's time the hypervisor took for other guests (steal), the machine noise
+    perfbot can measure but not remove."""
+    before = _cpu_times()
+    yield
+    after = _cpu_times()
+    shares = []
+    for cpu, now in after.items():
+        was = before.get(cpu)
+        if was is None or len(now) < 8:
+            continue
+        total = sum(now[:8]) - sum(was[:8])
+        shares.append(f"{cpu} {(now[7] - was[7]) / max(total, 1):.1%}")
+    if shares:
+        print(f"  {part}: hypervisor steal (CPU time taken by other guests): {', '.join(shares)}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
@@ -376,14 +408,17 @@ def main() -> None:
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     if "power" not in skip:
-        power(args.runs, args.sandbox, "quiet")
+        with steal_said("quiet"):
+            power(args.runs, args.sandbox, "quiet")
     if "hog" not in skip:
-        with cpu_hog(os.environ.get("PERFBOT_BENCH_CPUS")):
+        with steal_said("cpu hog"), cpu_hog(os.environ.get("PERFBOT_BENCH_CPUS")):
             power(args.runs, args.sandbox, "cpu hog")
     if "overhead" not in skip:
-        overhead(args.sandbox)
+        with steal_said("overhead"):
+            overhead(args.sandbox)
     if "pyperf" not in skip:
-        pyperf_speedups(args.sandbox)
+        with steal_said("pyperf"):
+            pyperf_speedups(args.sandbox)
 
 
 if __name__ == "__main__":
