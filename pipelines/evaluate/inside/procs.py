@@ -229,12 +229,11 @@ class Zygote:
                 raise RuntimeError(f"the zygote did not answer within {timeout} s (expected {key!r})")
             if key in message:
                 return message[key]
-            if "failed" in message:
-                raise RuntimeError(f"the zygote could not start a worker: {message['failed']}")
 
     def _message(self, timeout):
-        """The next message, None after `timeout` seconds without one. RuntimeError when the zygote is gone."""
-        ready = select.select([self.sock], [], [], max(timeout, 0))[0]
+        """The next message, None after `timeout` seconds (None: no limit) without one. RuntimeError when the zygote
+        is gone."""
+        ready = select.select([self.sock], [], [], None if timeout is None else max(timeout, 0))[0]
         if not ready:
             return None
         data = self.sock.recv(1 << 16)
@@ -247,9 +246,9 @@ class Zygote:
 
     def wait_for(self, pid, timeout):
         """The exit code of worker `pid`; subprocess.TimeoutExpired if it has not ended within `timeout` seconds."""
-        deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
+        deadline = None if timeout is None else time.monotonic() + timeout
         while pid not in self.ended:
-            if self._message(deadline - time.monotonic()) is None and time.monotonic() >= deadline:
+            if self._message(None if deadline is None else deadline - time.monotonic()) is None:
                 raise subprocess.TimeoutExpired(f"worker {pid}", timeout)
         return self.ended[pid]
 
